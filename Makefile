@@ -1,0 +1,129 @@
+# kpi: a compiled language for sales bonus schemes.
+#   make            build kpic and kpirun into $(BUILD)/
+#   make demo       run the bundled wholesale scheme (examples/demo)
+#   make test       unit tests (cmocka) and golden end-to-end tests
+#   make asan       the whole suite under ASan+UBSan
+#   make install PREFIX=/usr/local
+# Missing Debian build packages are installed when run as root, named otherwise.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+OPT     ?= -O2
+SAN     ?=
+DEB_PKGS = flex bison libcmocka-dev
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wundef
+CFLAGS  ?= -g $(OPT)
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)
+LDFLAGS += $(SAN)
+# Generated scanner/parser code is not ours to lint beyond -Wall -Wextra.
+GEN_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
+             -Wno-unused-parameter $(CFLAGS) $(SAN)
+
+LIB_DIRS = base grammar compiler vm stdlib
+LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+GEN_SRC  = $(BUILD)/grammar/parser.c $(BUILD)/grammar/lexer.c $(BUILD)/stdlib/stdlib_data.c
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
+CLI_COMMON = $(filter-out cli/kpic.c cli/kpirun.c,$(wildcard cli/*.c))
+CLI_COMMON_OBJ = $(CLI_COMMON:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB      = $(BUILD)/libkpi.a
+KPIC     = $(BUILD)/kpic
+KPIRUN   = $(BUILD)/kpirun
+DEPS_OK  = $(BUILD)/.deps-ok
+
+.PHONY: all demo test unit golden asan install uninstall clean deps
+.DELETE_ON_ERROR:
+
+all: $(KPIC) $(KPIRUN)
+
+# --- build packages ---------------------------------------------------------
+deps: $(DEPS_OK)
+$(DEPS_OK):
+	@missing=""; \
+	command -v flex  >/dev/null 2>&1 || missing="$$missing flex"; \
+	command -v bison >/dev/null 2>&1 || missing="$$missing bison"; \
+	[ -f /usr/include/cmocka.h ] || missing="$$missing libcmocka-dev"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing build packages:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing build packages:$$missing"; \
+	    echo "install them with: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+# --- generated sources ------------------------------------------------------
+$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y | $(DEPS_OK)
+	@mkdir -p $(@D)
+	bison -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
+
+$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h: grammar/lexer.l | $(DEPS_OK)
+	@mkdir -p $(@D)
+	flex --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
+
+# The stdlib is embedded so an uninstalled binary still finds it.
+$(BUILD)/stdlib/stdlib_data.c: $(wildcard stdlib/*.kpi) stdlib/embed.sh
+	@mkdir -p $(@D)
+	sh stdlib/embed.sh $(sort $(wildcard stdlib/*.kpi)) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/grammar/parser.o: $(BUILD)/grammar/parser.c $(BUILD)/grammar/lexer.h
+	$(CC) $(CPPFLAGS) $(GEN_CFLAGS) -c $< -o $@
+$(BUILD)/grammar/lexer.o: $(BUILD)/grammar/lexer.c $(BUILD)/grammar/parser.h
+	$(CC) $(CPPFLAGS) $(GEN_CFLAGS) -c $< -o $@
+$(BUILD)/stdlib/stdlib_data.o: $(BUILD)/stdlib/stdlib_data.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+# --- objects ----------------------------------------------------------------
+$(BUILD)/%.o: %.c | $(DEPS_OK) $(BUILD)/grammar/parser.h $(BUILD)/grammar/lexer.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(KPIC): $(BUILD)/cli/kpic.o $(CLI_COMMON_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(KPIRUN): $(BUILD)/cli/kpirun.o $(CLI_COMMON_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(CLI_COMMON_OBJ) $(LIB) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(CLI_COMMON_OBJ) $(LIB) $(LDFLAGS) -lcmocka
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- running ------------------------------------------------------------------
+demo: $(KPIRUN)
+	$(KPIRUN) examples/demo/scheme.kpi --period 2026-10
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+golden: $(KPIC) $(KPIRUN)
+	@sh tests/golden/run.sh $(BUILD)
+
+test: unit golden
+
+ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 SAN="$(ASAN_FLAGS)" test
+
+install: $(KPIC) $(KPIRUN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kpi/stdlib
+	install -m 755 $(KPIC) $(KPIRUN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 stdlib/*.kpi $(DESTDIR)$(PREFIX)/share/kpi/stdlib/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/kpic $(DESTDIR)$(PREFIX)/bin/kpirun
+	rm -rf $(DESTDIR)$(PREFIX)/share/kpi
+
+clean:
+	rm -rf $(BUILD) build-asan

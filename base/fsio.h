@@ -1,0 +1,23 @@
+/* fsio.h - whole-file reads and atomic writes.
+ * Outputs are never written in place: they go to a temporary file in the
+ * target's directory, are flushed to disk and renamed over the target, so a
+ * reader sees either the previous complete file or the new one. */
+#ifndef KPI_FSIO_H
+#define KPI_FSIO_H
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Reads all of path into a kpi_malloc'd, NUL-terminated buffer. On failure
+ * returns NULL and writes a message (strerror) into err. */
+char *fs_read_all(const char *path, size_t *len, size_t max_len, char *err, size_t errlen);
+
+/* Writes data to path atomically (temp file + fsync + rename). */
+bool fs_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+/* The directory part of path ("." when there is none); kpi_malloc'd. */
+char *fs_dirname(const char *path);
+/* dir + "/" + name, or name when it is absolute; kpi_malloc'd. */
+char *fs_join(const char *dir, const char *name);
+bool  fs_exists(const char *path);
+
+#endif

@@ -1,0 +1,104 @@
+/* common.c - shared by kpic and kpirun; see cli.h. */
+#include "cli/cli.h"
+#include "base/alloc.h"
+#include "base/fsio.h"
+#include "vm/kpc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_print_diags(DiagList *d, const SourceSet *src)
+{
+    diag_sort(d);
+    Buf out = BUF_INIT;
+    diag_render(d, src, &out);
+    fputs(buf_cstr(&out), stderr);
+    buf_free(&out);
+}
+
+char *cli_stdlib_dir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *bin = fs_dirname(exe);
+    char *dir = fs_join(bin, "../share/kpi/stdlib");
+    kpi_free(bin);
+    if (!fs_exists(dir)) {
+        kpi_free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+void cli_compile_options(CompileOptions *o, char **stdlib_dir, char ***paths)
+{
+    memset(o, 0, sizeof *o);
+    *stdlib_dir = cli_stdlib_dir();
+    o->stdlib_dir = *stdlib_dir;
+    *paths = NULL;
+    const char *env = getenv("KPI_PATH");
+    if (!env || !*env)
+        return;
+    size_t n = 1;
+    for (const char *p = env; *p; p++)
+        n += *p == ':';
+    char **list = kpi_calloc(n + 1, sizeof(char *));
+    size_t k = 0;
+    for (const char *p = env;;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        if (len)
+            list[k++] = kpi_strndup(p, len);
+        if (!colon)
+            break;
+        p = colon + 1;
+    }
+    *paths = list;
+    o->paths = (const char *const *)list;
+    o->npaths = k;
+}
+
+void cli_free_options(char *stdlib_dir, char **paths)
+{
+    kpi_free(stdlib_dir);
+    for (size_t i = 0; paths && paths[i]; i++)
+        kpi_free(paths[i]);
+    kpi_free(paths);
+}
+
+bool has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+Program *cli_load_program(const char *path, int *exit_code)
+{
+    if (has_suffix(path, ".kpc")) {
+        char err[512];
+        Program *p = kpc_load_file(path, err, sizeof err);
+        if (!p) {
+            fprintf(stderr, "%s: error: %s\n", path, err);
+            *exit_code = EXIT_SCHEME;
+        }
+        return p;
+    }
+    CompileOptions o;
+    char *stdlib_dir, **paths;
+    cli_compile_options(&o, &stdlib_dir, &paths);
+    Compilation c;
+    compilation_init(&c);
+    bool ok = compile_file(&c, path, &o);
+    cli_print_diags(&c.diags, &c.sources);
+    Program *p = ok ? compile_take(&c) : NULL;
+    if (!ok)
+        *exit_code = EXIT_SCHEME;
+    compilation_free(&c);
+    cli_free_options(stdlib_dir, paths);
+    return p;
+}

@@ -1,0 +1,373 @@
+/* report.c - see report.h. Numbers are written exactly when their decimal
+ * ends within REPORT_FRAC_DIGITS digits, else rounded half-even to that many
+ * (an index of 2/3 is 0.6666666667); payouts are already rounded money. */
+#include "cli/report.h"
+#include "base/alloc.h"
+#include "base/fsio.h"
+#include "base/utf8.h"
+
+#include <string.h>
+
+/* ---- values as text ---- */
+static void num_text(Rat q, int frac, Buf *out)
+{
+    char buf[96];
+    bool exact;
+    rat_format(buf, sizeof buf, q, frac, &exact);
+    buf_adds(out, buf);
+}
+
+static void value_plain(const RunResult *r, Value v, Buf *out)
+{
+    switch ((ValueKind)v.kind) {
+    case V_NUM: num_text(v.q, REPORT_FRAC_DIGITS, out); break;
+    case V_TEXT: {
+        uint32_t len;
+        const char *s = strtab_get(&r->strs, v.aux, &len);
+        buf_add(out, s, len);
+        break;
+    }
+    case V_BOOL: buf_adds(out, v.aux ? "true" : "false"); break;
+    case V_DATE: {
+        char d[16];
+        date_format((Day)(int32_t)v.aux, d);
+        buf_adds(out, d);
+        break;
+    }
+    default: break;
+    }
+}
+
+static const char *text_of(const RunResult *r, uint32_t id)
+{
+    return id == STR_NONE ? "" : strtab_get(&r->strs, id, NULL);
+}
+
+/* ---- CSV ---- */
+static void csv_cell(Buf *out, const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n; i++)
+        quote |= s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        buf_add(out, s, n);
+        return;
+    }
+    buf_addc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            buf_addc(out, '"');
+        buf_addc(out, s[i]);
+    }
+    buf_addc(out, '"');
+}
+
+static void csv_value(const RunResult *r, Value v, Buf *out)
+{
+    Buf t = BUF_INIT;
+    value_plain(r, v, &t);
+    csv_cell(out, buf_cstr(&t), t.len);
+    buf_free(&t);
+}
+
+static void csv_header(const Program *p, Buf *out)
+{
+    buf_adds(out, "employee,name,department");
+    for (uint32_t i = 0; i < p->nind; i++)
+        buf_printf(out, ",%s.fact,%s.plan,%s.index,%s.score", p->ind[i].name, p->ind[i].name,
+                   p->ind[i].name, p->ind[i].name);
+    for (uint32_t i = 0; i < p->nouts; i++)
+        buf_printf(out, ",%s", p->outs[i].name);
+    buf_adds(out, ",inexact\n");
+}
+
+static bool employee_inexact(const RunResult *r, const Value *regs)
+{
+    for (uint32_t k = 0; k < r->p->npersist; k++)
+        if (regs[k].inexact)
+            return true;
+    return false;
+}
+
+static void write_csv(const RunResult *r, Buf *out)
+{
+    const Program *p = r->p;
+    csv_header(p, out);
+    for (uint32_t e = 0; e < r->nemp; e++) {
+        const Value *regs = run_regs(r, e);
+        const char *k = text_of(r, r->emp_key[e]), *n = text_of(r, r->emp_name[e]),
+                   *d = text_of(r, r->emp_dept[e]);
+        csv_cell(out, k, strlen(k));
+        buf_addc(out, ',');
+        csv_cell(out, n, strlen(n));
+        buf_addc(out, ',');
+        csv_cell(out, d, strlen(d));
+        for (uint32_t i = 0; i < p->nind; i++) {
+            const IndicatorOut *o = &p->ind[i];
+            uint16_t f[4] = {o->fact, o->plan, o->index, o->score};
+            for (int j = 0; j < 4; j++) {
+                buf_addc(out, ',');
+                csv_value(r, regs[f[j]], out);
+            }
+        }
+        for (uint32_t i = 0; i < p->nouts; i++) {
+            buf_addc(out, ',');
+            csv_value(r, regs[p->outs[i].reg], out);
+        }
+        buf_adds(out, employee_inexact(r, regs) ? ",yes\n" : ",\n");
+    }
+}
+
+/* ---- JSON ---- */
+static void json_string(Buf *out, const char *s, size_t n)
+{
+    buf_addc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            buf_printf(out, "\\%c", c);
+        else if (c < 0x20)
+            buf_printf(out, "\\u%04x", c);
+        else
+            buf_addc(out, (char)c);
+    }
+    buf_addc(out, '"');
+}
+
+static void json_cstr(Buf *out, const char *s) { json_string(out, s, strlen(s)); }
+
+static void json_value(const RunResult *r, Value v, Buf *out)
+{
+    if (v.kind == V_NUM || v.kind == V_BOOL) {
+        value_plain(r, v, out);
+    } else if (v.kind == V_TEXT || v.kind == V_DATE) {
+        Buf t = BUF_INIT;
+        value_plain(r, v, &t);
+        json_string(out, buf_cstr(&t), t.len);
+        buf_free(&t);
+    } else {
+        buf_adds(out, "null");
+    }
+}
+
+static void json_employee(const RunResult *r, uint32_t e, Buf *out)
+{
+    const Program *p = r->p;
+    const Value *regs = run_regs(r, e);
+    buf_adds(out, "    {\"employee\": ");
+    json_cstr(out, text_of(r, r->emp_key[e]));
+    buf_adds(out, ", \"name\": ");
+    json_cstr(out, text_of(r, r->emp_name[e]));
+    buf_adds(out, ", \"department\": ");
+    json_cstr(out, text_of(r, r->emp_dept[e]));
+    buf_adds(out, ",\n     \"indicators\": {");
+    for (uint32_t i = 0; i < p->nind; i++) {
+        const IndicatorOut *o = &p->ind[i];
+        buf_printf(out, "%s\n       ", i ? "," : "");
+        json_cstr(out, o->name);
+        const char *names[5] = {"fact", "plan", "index", "score", "weight"};
+        uint16_t f[5] = {o->fact, o->plan, o->index, o->score, o->weight};
+        buf_adds(out, ": {");
+        for (int k = 0; k < 5; k++) {
+            buf_printf(out, "%s\"%s\": ", k ? ", " : "", names[k]);
+            json_value(r, regs[f[k]], out);
+        }
+        buf_adds(out, "}");
+    }
+    buf_adds(out, p->nind ? "\n     },\n     \"values\": {" : "},\n     \"values\": {");
+    for (uint32_t i = 0; i < p->nouts; i++) {
+        buf_adds(out, i ? ", " : "");
+        json_cstr(out, p->outs[i].name);
+        buf_adds(out, ": ");
+        json_value(r, regs[p->outs[i].reg], out);
+    }
+    buf_printf(out, "},\n     \"inexact\": %s}", employee_inexact(r, regs) ? "true" : "false");
+}
+
+static void write_json(const RunResult *r, const Period *period, Buf *out)
+{
+    buf_adds(out, "{\n  \"schema_version\": 1,\n  \"scheme\": ");
+    json_cstr(out, r->p->scheme_name);
+    buf_adds(out, ",\n  \"period\": ");
+    json_cstr(out, period->label);
+    buf_adds(out, ",\n  \"employees\": [\n");
+    for (uint32_t e = 0; e < r->nemp; e++) {
+        json_employee(r, e, out);
+        buf_adds(out, e + 1 < r->nemp ? ",\n" : "\n");
+    }
+    buf_adds(out, "  ]\n}\n");
+}
+
+/* ---- the table for people ---- */
+static void pct_text(Value v, Buf *out)
+{
+    if (v.kind != V_NUM) {
+        buf_adds(out, v.kind == V_BLANK ? "" : "?");
+        return;
+    }
+    Rat p;
+    if (rat_mul(v.q, rat_int(100), &p) != NUM_OK)
+        p = v.q;
+    char buf[96];
+    rat_format_fixed(buf, sizeof buf, p, 2, ROUND_HALF_EVEN);
+    buf_printf(out, "%s%s%%", v.inexact ? "~" : "", buf);
+}
+
+/* 1234567.5 -> "1 234 567.50" */
+static void amount_text(Value v, int frac, Buf *out)
+{
+    if (v.kind != V_NUM) {
+        buf_adds(out, v.kind == V_BLANK ? "" : "?");
+        return;
+    }
+    char buf[96];
+    rat_format_fixed(buf, sizeof buf, v.q, frac, ROUND_HALF_EVEN);
+    if (v.inexact)
+        buf_addc(out, '~');
+    const char *s = buf;
+    if (*s == '-')
+        buf_addc(out, *s++);
+    size_t int_len = strcspn(s, ".");
+    for (size_t i = 0; i < int_len; i++) {
+        if (i && (int_len - i) % 3 == 0)
+            buf_addc(out, ' ');
+        buf_addc(out, s[i]);
+    }
+    buf_adds(out, s + int_len);
+}
+
+/* Counts (integers) without decimals, other amounts with two. */
+static void fact_text(Value v, Buf *out)
+{
+    if (v.kind == V_NUM && rat_is_int(v.q))
+        amount_text(v, 0, out);
+    else if (v.kind == V_NUM)
+        amount_text(v, 2, out);
+    else
+        value_plain(NULL, v, out);
+}
+
+static void pad_to(Buf *out, const char *s, size_t width, bool right)
+{
+    size_t w = utf8_width(s, strlen(s));
+    if (right)
+        buf_pad(out, ' ', w < width ? width - w : 0);
+    buf_adds(out, s);
+    if (!right)
+        buf_pad(out, ' ', w < width ? width - w : 0);
+}
+
+enum { TC_LABEL, TC_FACT, TC_PLAN, TC_INDEX, TC_SCORE, TC_WEIGHT, NCOLS };
+
+static void table_employee(const RunResult *r, uint32_t e, Buf *out)
+{
+    const Program *p = r->p;
+    const Value *regs = run_regs(r, e);
+    buf_printf(out, "%s", text_of(r, r->emp_key[e]));
+    if (r->emp_name[e] != STR_NONE)
+        buf_printf(out, "  %s", text_of(r, r->emp_name[e]));
+    if (r->emp_dept[e] != STR_NONE)
+        buf_printf(out, "  (%s)", text_of(r, r->emp_dept[e]));
+    buf_addc(out, '\n');
+    /* cells first, to size the columns */
+    uint32_t nrows = 1;
+    Buf *cells = kpi_calloc((size_t)(p->nind + 1) * NCOLS, sizeof(Buf));
+    const char *heads[NCOLS] = {"indicator", "fact", "plan", "index", "score", "weight"};
+    for (int c = 0; c < NCOLS; c++)
+        buf_adds(&cells[c], heads[c]);
+    for (uint32_t i = 0; i < p->nind; i++) {
+        const IndicatorOut *o = &p->ind[i];
+        if (regs[o->active].kind == V_BOOL && !regs[o->active].aux)
+            continue;
+        Buf *row = &cells[(size_t)nrows++ * NCOLS];
+        buf_adds(&row[TC_LABEL], o->label ? o->label : o->name);
+        fact_text(regs[o->fact], &row[TC_FACT]);
+        fact_text(regs[o->plan], &row[TC_PLAN]);
+        pct_text(regs[o->index], &row[TC_INDEX]);
+        pct_text(regs[o->score], &row[TC_SCORE]);
+        pct_text(regs[o->weight], &row[TC_WEIGHT]);
+        if (regs[o->gate].kind == V_BOOL && !regs[o->gate].aux)
+            buf_adds(&row[TC_SCORE], " (condition not met)");
+    }
+    size_t width[NCOLS] = {0};
+    for (uint32_t i = 0; i < nrows; i++)
+        for (int c = 0; c < NCOLS; c++) {
+            size_t w = utf8_width(buf_cstr(&cells[i * NCOLS + c]), cells[i * NCOLS + c].len);
+            if (w > width[c])
+                width[c] = w;
+        }
+    for (uint32_t i = 0; nrows > 1 && i < nrows; i++) {
+        buf_adds(out, "  ");
+        for (int c = 0; c < NCOLS; c++) {
+            pad_to(out, buf_cstr(&cells[i * NCOLS + c]), width[c], c != TC_LABEL);
+            buf_adds(out, c + 1 < NCOLS ? "  " : "\n");
+        }
+    }
+    for (uint32_t i = 0; i < (p->nind + 1) * NCOLS; i++)
+        buf_free(&cells[i]);
+    kpi_free(cells);
+    buf_adds(out, " ");
+    for (uint32_t i = 0; i < p->nouts; i++) {
+        const ValueOut *o = &p->outs[i];
+        Value v = regs[o->reg];
+        buf_printf(out, " %s ", o->label ? o->label : o->kind == OUT_KPI ? "KPI" : o->name);
+        if (o->kind == OUT_KPI)
+            pct_text(v, out);
+        else if (v.kind == V_NUM)
+            amount_text(v, 2, out);
+        else
+            value_plain(r, v, out);
+        buf_adds(out, i + 1 < p->nouts ? " ·" : "\n\n");
+    }
+}
+
+static void write_table(const RunResult *r, const Period *period, Buf *out)
+{
+    const Program *p = r->p;
+    buf_printf(out, "%s · period %s · %u employees\n\n", p->scheme_name[0] ? p->scheme_name : "scheme",
+               period->label, r->nemp);
+    Value total = val_num(rat_int(0));
+    int payout = -1;
+    for (uint32_t i = 0; i < p->nouts; i++)
+        if (p->outs[i].kind == OUT_PAYOUT)
+            payout = (int)i;
+    for (uint32_t e = 0; e < r->nemp; e++) {
+        table_employee(r, e, out);
+        if (payout >= 0)
+            total = val_add(total, run_regs(r, e)[p->outs[payout].reg], 0);
+    }
+    buf_adds(out, "total payout ");
+    amount_text(total, 2, out);
+    if (p->currency[0])
+        buf_printf(out, " %s", p->currency);
+    buf_addc(out, '\n');
+    if (r->inexact)
+        buf_adds(out, "~ marks a value that was rounded to 18+ significant digits because its "
+                      "exact fraction outgrew 128 bits\n");
+}
+
+void report_write(const RunResult *r, const Period *period, ReportFormat f, Buf *out)
+{
+    switch (f) {
+    case REPORT_CSV: write_csv(r, out); break;
+    case REPORT_JSON: write_json(r, period, out); break;
+    default: write_table(r, period, out); break;
+    }
+}
+
+void report_warnings(const RunResult *r, const char *data_dir, Buf *out)
+{
+    for (uint32_t i = 0; i < r->p->ntables; i++) {
+        const TableStats *s = &r->stats[i];
+        char *file = fs_join(data_dir, r->p->tables[i].file);
+        if (s->unknown_employee)
+            buf_printf(out, "%s: warning: %llu row%s of the period name employees not in the roster "
+                            "(first: %s); they count for nobody\n",
+                       file, (unsigned long long)s->unknown_employee,
+                       s->unknown_employee == 1 ? "" : "s", s->first_unknown);
+        if (r->p->tables[i].kind == TABLE_KIND_FACTS && s->rows && !s->in_period)
+            buf_printf(out, "%s: warning: none of its %llu rows falls in the period\n", file,
+                       (unsigned long long)s->rows);
+        kpi_free(file);
+    }
+}

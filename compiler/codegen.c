@@ -1,0 +1,327 @@
+/* codegen.c - the employee program: every Def, in dependency order and
+ * grouped by stratum, computed into its own persistent register; scratch
+ * values use temporaries above them, allocated like a stack. */
+#include "compiler/codegen.h"
+#include "base/alloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct Cg {
+    Sema    *s;
+    Program *p;
+    size_t   ncode, capcode, capspan;
+    uint32_t temp_top, temp_max;   /* absolute register numbers */
+    bool     overflow;
+} Cg;
+
+static bool value_equal(Value a, Value b)
+{
+    if (a.kind != b.kind || a.inexact != b.inexact)
+        return false;
+    if (a.kind == V_NUM)
+        return rat_eq(a.q, b.q);
+    return a.aux == b.aux && a.err == b.err;
+}
+
+uint32_t cg_const(Program *p, Value v)
+{
+    for (uint32_t i = 0; i < p->nconsts; i++)
+        if (value_equal(p->consts[i], v))
+            return i;
+    p->consts = kpi_realloc(p->consts, sizeof(Value) * (p->nconsts + 1));
+    p->consts[p->nconsts] = v;
+    return p->nconsts++;
+}
+
+static uint32_t emit(Cg *g, Opcode op, uint32_t a, uint32_t b, uint32_t c, uint32_t x, uint32_t span)
+{
+    Ins ins = {(uint8_t)op, (uint8_t)x, (uint16_t)a, (uint16_t)b, (uint16_t)c};
+    size_t n = g->ncode;
+    VEC_PUSH(g->p->code, g->ncode, g->capcode, ins);
+    VEC_PUSH(g->p->code_span, n, g->capspan, span);
+    return (uint32_t)(g->ncode - 1);
+}
+
+static void patch_target(Cg *g, uint32_t at, uint32_t target)
+{
+    g->p->code[at].b = (uint16_t)(target & 0xFFFF);
+    g->p->code[at].c = (uint16_t)(target >> 16);
+}
+
+static uint32_t here(const Cg *g) { return (uint32_t)g->ncode; }
+
+static uint32_t temp(Cg *g)
+{
+    uint32_t r = g->temp_top++;
+    if (g->temp_top > g->temp_max)
+        g->temp_max = g->temp_top;
+    if (g->temp_top >= KPI_MAX_REGS)
+        g->overflow = true;
+    return r;
+}
+
+static void compile_to(Cg *g, const Ir *n, uint32_t dst);
+
+/* A register holding n: a Def's own register, or a new temporary. */
+static uint32_t operand(Cg *g, const Ir *n)
+{
+    if (n->kind == IR_DEF)
+        return g->s->defs[n->u.index].reg;
+    uint32_t r = temp(g);
+    compile_to(g, n, r);
+    return r;
+}
+
+static const Opcode binary_ops[] = {
+    [OP_ADD] = BC_ADD, [OP_SUB] = BC_SUB, [OP_MUL] = BC_MUL, [OP_DIV] = BC_DIV,
+    [OP_EQ] = BC_EQ, [OP_NE] = BC_NE, [OP_LT] = BC_LT, [OP_LE] = BC_LE, [OP_GT] = BC_GT,
+    [OP_GE] = BC_GE, [OP_AND] = BC_AND, [OP_OR] = BC_OR, [OP_DEFAULT] = BC_DEFAULT,
+};
+
+static void compile_binary(Cg *g, const Ir *n, uint32_t dst)
+{
+    uint32_t mark = g->temp_top;
+    uint32_t a = operand(g, n->u.op.a);
+    uint32_t b = operand(g, n->u.op.b);
+    emit(g, binary_ops[n->u.op.op], dst, a, b, 0, n->span);
+    g->temp_top = mark;
+}
+
+/* if c then t else e: a blank or error condition makes the result. */
+static void compile_if(Cg *g, const Ir *n, uint32_t dst)
+{
+    uint32_t mark = g->temp_top;
+    uint32_t c = operand(g, n->u.cond.cond);
+    uint32_t j_other = emit(g, BC_JNOTBOOL, c, 0, 0, 0, n->span);
+    uint32_t j_else = emit(g, BC_JFALSE, c, 0, 0, 0, n->span);
+    compile_to(g, n->u.cond.then, dst);
+    uint32_t j_end1 = emit(g, BC_JMP, 0, 0, 0, 0, n->span);
+    patch_target(g, j_else, here(g));
+    compile_to(g, n->u.cond.els, dst);
+    uint32_t j_end2 = emit(g, BC_JMP, 0, 0, 0, 0, n->span);
+    patch_target(g, j_other, here(g));
+    emit(g, BC_MOVE, dst, c, 0, 0, n->span);
+    patch_target(g, j_end1, here(g));
+    patch_target(g, j_end2, here(g));
+    g->temp_top = mark;
+}
+
+/* Rows are tried in order; the first whose condition holds gives the value,
+ * and its number goes into the trace register for explanations. */
+static void compile_bands(Cg *g, const Ir *n, uint32_t dst)
+{
+    uint32_t mark = g->temp_top;
+    uint32_t trace = g->p->npersist - g->s->ntrace + n->u.bands.trace;
+    uint32_t c = temp(g);
+    uint32_t nrows = n->u.bands.n;
+    uint32_t *ends = kpi_malloc(sizeof(uint32_t) * (nrows + 1));
+    uint32_t *others = kpi_malloc(sizeof(uint32_t) * (nrows + 1));
+    uint32_t nothers = 0;
+    bool has_else = false;
+    for (uint32_t i = 0; i < nrows; i++) {
+        const Ir *cond = n->u.bands.conds[i];
+        uint32_t rspan = n->u.bands.row_spans[i];
+        uint32_t j_next = UINT32_MAX;
+        if (cond) {
+            compile_to(g, cond, c);
+            others[nothers++] = emit(g, BC_JNOTBOOL, c, 0, 0, 0, rspan);
+            j_next = emit(g, BC_JFALSE, c, 0, 0, 0, rspan);
+        } else {
+            has_else = true;
+        }
+        compile_to(g, n->u.bands.vals[i], dst);
+        emit(g, BC_LOADI, trace, i + 1, 0, 0, rspan);
+        ends[i] = emit(g, BC_JMP, 0, 0, 0, 0, rspan);
+        if (j_next != UINT32_MAX)
+            patch_target(g, j_next, here(g));
+        if (!cond)
+            break;
+    }
+    uint32_t j_end_nomatch = UINT32_MAX;
+    if (!has_else) {
+        emit(g, BC_FAIL, dst, 0, 0, ERR_NO_BAND, n->span);
+        emit(g, BC_LOADI, trace, 0, 0, 0, n->span);
+        j_end_nomatch = emit(g, BC_JMP, 0, 0, 0, 0, n->span);
+    }
+    for (uint32_t i = 0; i < nothers; i++)
+        patch_target(g, others[i], here(g));
+    emit(g, BC_MOVE, dst, c, 0, 0, n->span);
+    emit(g, BC_LOADI, trace, 0, 0, 0, n->span);
+    for (uint32_t i = 0; i < nrows; i++) {
+        patch_target(g, ends[i], here(g));
+        if (!n->u.bands.conds[i])
+            break;
+    }
+    if (j_end_nomatch != UINT32_MAX)
+        patch_target(g, j_end_nomatch, here(g));
+    kpi_free(ends);
+    kpi_free(others);
+    g->temp_top = mark;
+}
+
+static void compile_builtin(Cg *g, const Ir *n, uint32_t dst)
+{
+    uint32_t mark = g->temp_top;
+    switch ((Builtin)n->u.call.fn) {
+    case BI_MIN:
+    case BI_MAX: {
+        Opcode op = n->u.call.fn == BI_MIN ? BC_MIN : BC_MAX;
+        uint32_t acc = n->u.call.nargs > 1 ? temp(g) : dst;
+        compile_to(g, n->u.call.args[0], acc);
+        for (uint32_t i = 1; i < n->u.call.nargs; i++) {
+            uint32_t m2 = g->temp_top;
+            uint32_t r = operand(g, n->u.call.args[i]);
+            emit(g, op, i + 1 == n->u.call.nargs ? dst : acc, acc, r, 0, n->span);
+            g->temp_top = m2;
+        }
+        break;
+    }
+    case BI_ABS:
+        emit(g, BC_ABS, dst, operand(g, n->u.call.args[0]), 0, 0, n->span);
+        break;
+    case BI_ISBLANK:
+        emit(g, BC_ISBLANK, dst, operand(g, n->u.call.args[0]), 0, 0, n->span);
+        break;
+    case BI_ROUND: {
+        uint32_t x = operand(g, n->u.call.args[0]);
+        uint32_t step = operand(g, n->u.call.args[1]);
+        emit(g, BC_ROUND, dst, x, step, n->u.call.mode, n->span);
+        break;
+    }
+    }
+    g->temp_top = mark;
+}
+
+static void compile_to(Cg *g, const Ir *n, uint32_t dst)
+{
+    switch ((IrKind)n->kind) {
+    case IR_CONST: emit(g, BC_LOADK, dst, cg_const(g->p, n->u.value), 0, 0, n->span); break;
+    case IR_DEF: emit(g, BC_MOVE, dst, g->s->defs[n->u.index].reg, 0, 0, n->span); break;
+    case IR_ROSTER: emit(g, BC_ROSTER, dst, n->u.index, 0, 0, n->span); break;
+    case IR_PLAN: emit(g, BC_PLAN, dst, n->u.plan.col, 0, n->u.plan.table, n->span); break;
+    case IR_AGG: emit(g, BC_AGG, dst, n->u.index, 0, 0, n->span); break;
+    case IR_TEAM: emit(g, BC_TEAM, dst, n->u.index, 0, 0, n->span); break;
+    case IR_FAIL: emit(g, BC_FAIL, dst, 0, 0, n->u.fail, n->span); break;
+    case IR_UNARY: {
+        uint32_t mark = g->temp_top;
+        uint32_t a = operand(g, n->u.op.a);
+        emit(g, n->u.op.op == OP_NOT ? BC_NOT : BC_NEG, dst, a, 0, 0, n->span);
+        g->temp_top = mark;
+        break;
+    }
+    case IR_BINARY: compile_binary(g, n, dst); break;
+    case IR_IF: compile_if(g, n, dst); break;
+    case IR_BANDS: compile_bands(g, n, dst); break;
+    case IR_BUILTIN: compile_builtin(g, n, dst); break;
+    case IR_COL: break; /* row context only; sema never puts it here */
+    }
+}
+
+static void assign_registers(Cg *g)
+{
+    Sema *s = g->s;
+    uint32_t r = 0;
+    if (s->norder + s->ntrace >= KPI_MAX_REGS) {
+        g->overflow = true;
+        return;
+    }
+    for (size_t i = 0; i < s->norder; i++)
+        s->defs[s->order[i]].reg = (uint16_t)r++;
+    g->p->npersist = (uint16_t)(r + s->ntrace);
+    g->temp_top = g->temp_max = g->p->npersist;
+    g->p->reg_names = kpi_calloc(g->p->npersist ? g->p->npersist : 1, sizeof(char *));
+    for (size_t i = 0; i < s->norder; i++)
+        g->p->reg_names[i] = kpi_strdup(s->defs[s->order[i]].name);
+    for (uint32_t t = 0; t < s->ntrace; t++) {
+        char name[32];
+        snprintf(name, sizeof name, "band#%u", t);
+        g->p->reg_names[r + t] = kpi_strdup(name);
+    }
+}
+
+static void fill_outputs(Cg *g)
+{
+    Sema *s = g->s;
+    Program *p = g->p;
+    p->nind = (uint32_t)s->nind;
+    p->ind = kpi_calloc(s->nind ? s->nind : 1, sizeof(IndicatorOut));
+    for (size_t i = 0; i < s->nind; i++) {
+        IndicatorOut *o = &p->ind[i];
+        *o = s->ind[i];
+        o->name = kpi_strdup(s->ind[i].name);
+        o->label = s->ind[i].label ? kpi_strdup(s->ind[i].label) : NULL;
+        const uint32_t *d = &s->ind_defs[i * F__COUNT];
+        o->active = s->defs[d[F_ACTIVE]].reg;
+        o->fact = s->defs[d[F_FACT]].reg;
+        o->plan = s->defs[d[F_PLAN]].reg;
+        o->index = s->defs[d[F_INDEX]].reg;
+        o->raw_score = s->defs[d[F_RAW]].reg;
+        o->gate = s->defs[d[F_GATE]].reg;
+        o->score = s->defs[d[F_SCORE]].reg;
+        o->weight = s->defs[d[F_WEIGHT]].reg;
+    }
+    p->nouts = (uint32_t)s->nouts;
+    p->outs = kpi_calloc(s->nouts ? s->nouts : 1, sizeof(ValueOut));
+    for (size_t i = 0; i < s->nouts; i++) {
+        p->outs[i] = s->outs[i];
+        p->outs[i].name = kpi_strdup(s->outs[i].name);
+        p->outs[i].label = s->outs[i].label ? kpi_strdup(s->outs[i].label) : NULL;
+        p->outs[i].reg = s->defs[s->out_defs[i]].reg;
+    }
+}
+
+static void fill_team(Cg *g)
+{
+    Sema *s = g->s;
+    Program *p = g->p;
+    p->nteam = (uint32_t)s->nteam;
+    p->team = kpi_calloc(s->nteam ? s->nteam : 1, sizeof(TeamField));
+    for (size_t i = 0; i < s->nteam; i++) {
+        const TeamFieldDef *t = &s->team[i];
+        TeamField *o = &p->team[i];
+        o->name = kpi_strdup(t->name);
+        o->kind = (uint8_t)t->kind;
+        o->group_col = t->group_col;
+        o->arg = s->defs[t->arg_def].reg;
+        o->where = t->where_def == UINT32_MAX ? NO_REG : s->defs[t->where_def].reg;
+        o->stratum = (uint16_t)t->stratum;
+        o->span = t->span;
+    }
+}
+
+bool codegen(Sema *s, Program *p)
+{
+    Cg g;
+    memset(&g, 0, sizeof g);
+    g.s = s;
+    g.p = p;
+    assign_registers(&g);
+    if (g.overflow) {
+        diag_at(s->diags, DIAG_ERROR, (Span){0, 0, 0}, "the scheme has more than %u named values",
+                KPI_MAX_REGS);
+        return false;
+    }
+    p->nstrata = (uint32_t)(s->nstrata > 0 ? s->nstrata : 1);
+    p->stratum_pc = kpi_calloc(p->nstrata, sizeof(uint32_t));
+    for (uint32_t st = 0; st < p->nstrata; st++) {
+        p->stratum_pc[st] = here(&g);
+        for (size_t i = 0; i < s->norder; i++) {
+            const Def *d = &s->defs[s->order[i]];
+            if ((uint32_t)d->stratum == st)
+                compile_to(&g, d->ir, d->reg);
+        }
+        emit(&g, BC_RET, 0, 0, 0, 0, 0);
+    }
+    p->ncode = (uint32_t)g.ncode;
+    p->nregs = (uint16_t)(g.temp_max < KPI_MAX_REGS ? g.temp_max : KPI_MAX_REGS);
+    fill_outputs(&g);
+    fill_team(&g);
+    if (g.overflow || g.ncode > KPI_MAX_CODE || p->nconsts > KPI_MAX_CONSTS) {
+        diag_at(s->diags, DIAG_ERROR, (Span){0, 0, 0},
+                "the scheme is too large for the bytecode (%zu instructions, %u registers, %u constants)",
+                g.ncode, g.temp_max, p->nconsts);
+        return false;
+    }
+    return true;
+}

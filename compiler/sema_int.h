@@ -1,0 +1,83 @@
+/* sema_int.h - state shared by the parts of the semantic pass
+ * (sema.c: declarations and defs; resolve.c: expressions). */
+#ifndef KPI_SEMA_INT_H
+#define KPI_SEMA_INT_H
+#include "compiler/fold.h"
+#include "compiler/ir.h"
+#include "compiler/tables.h"
+
+#define KPI_MAX_DEF_CHAIN 2000   /* defs resolved inside one another */
+
+typedef enum SymKind {
+    SYM_TABLE, SYM_PARAM, SYM_LET, SYM_INDICATOR, SYM_SCALE, SYM_TEAM
+} SymKind;
+
+typedef struct Sym {
+    const char *name;
+    uint8_t     kind;          /* SymKind */
+    uint32_t    index;         /* table, def, indicator or team index */
+    const Decl *decl;
+} Sym;
+
+typedef struct Indicator {
+    const Decl *decl;
+    uint32_t    defs[F__COUNT];
+    const Expr *exprs[F__COUNT];  /* the block's fields; NULL when absent */
+    bool        lower_better;
+} Indicator;
+
+typedef struct Team {
+    const Decl *decl;
+    uint16_t    group_col;
+    uint32_t    first_field, nfields;
+} Team;
+
+typedef struct Binding {
+    const char *name;
+    Ir         *ir;
+} Binding;
+
+/* Where an expression is being resolved. */
+typedef struct Scope {
+    Ctx            ctx;          /* CTX_EMP, or CTX_ROW inside an aggregate */
+    int32_t        table;        /* CTX_ROW: the fact table */
+    int32_t        indicator;    /* inside an indicator block: its fields are names */
+    uint32_t       def;          /* the def being resolved, UINT32_MAX for none */
+    const Binding *binds;        /* scale parameters */
+    uint32_t       nbinds;
+    uint32_t       inline_depth;
+    bool           const_only;   /* params must be constants */
+} Scope;
+
+typedef struct SemaCtx {
+    Sema      *s;
+    Sym       *syms;
+    size_t     nsyms, capsyms;
+    uint32_t  *symhash;          /* open addressing: index + 1, 0 empty */
+    size_t     hashcap;
+    Indicator *inds;
+    size_t     ninds, capinds;
+    Team      *teams;
+    size_t     nteams, capteams;
+    const Decl *roles;
+    uint32_t   role_def;
+    const Decl *results[3];
+    uint32_t   result_defs[3];
+    int        chain;
+} SemaCtx;
+
+/* sema.c */
+const Sym *sym_find(const SemaCtx *c, const char *name);
+void       sema_offer_globals(const SemaCtx *c, void *suggest);
+void       resolve_def(SemaCtx *c, uint32_t i);
+Ir        *def_ref(SemaCtx *c, const Scope *sc, uint32_t j, uint32_t span);
+uint32_t   team_field_stratum(SemaCtx *c, uint32_t k);
+
+/* resolve.c */
+Ir *resolve_expr(SemaCtx *c, const Scope *sc, const Expr *e);
+Ir *resolve_typed(SemaCtx *c, const Scope *sc, const Expr *e, TypeKind want, const char *what);
+bool check_type(SemaCtx *c, const Ir *ir, TypeKind want, Span sp, const char *what);
+Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, uint32_t span);
+bool is_builtin_name(const char *name);
+
+#endif

@@ -1,0 +1,54 @@
+/* parse.c - drives the reentrant scanner and parser over one source. */
+#include "grammar/parse.h"
+#include "base/alloc.h"
+#include "grammar/parser.h"
+#define YYSTYPE KPI_YYSTYPE
+#define YYLTYPE KPI_YYLTYPE
+#include "grammar/lexer.h"
+
+#include <string.h>
+
+int kpi_yyparse(void *scanner, ParseState *ps);
+
+bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
+                  DiagList *diags, Ast *out)
+{
+    size_t errors_before = diags->errors;
+    const Source *src = sources_get(sources, file);
+    ParseState ps;
+    memset(&ps, 0, sizeof ps);
+    ps.arena = arena;
+    ps.diags = diags;
+    ps.src = src;
+    ps.file = file;
+
+    memset(out, 0, sizeof *out);
+    out->file = file;
+    if (src->len > KPI_MAX_SOURCE_BYTES) {
+        Span sp = {0, 0, file};
+        diag_at(diags, DIAG_ERROR, sp, "scheme file is %zu bytes; the limit is %u", src->len,
+                KPI_MAX_SOURCE_BYTES);
+        return false;
+    }
+    yyscan_t scanner;
+    if (kpi_yylex_init_extra(&ps, &scanner) != 0) {
+        Span sp = {0, 0, file};
+        diag_at(diags, DIAG_ERROR, sp, "cannot start the scanner");
+        return false;
+    }
+    YY_BUFFER_STATE buf = kpi_yy_scan_bytes(src->text, (int)src->len, scanner);
+    kpi_yyparse(scanner, &ps);
+    kpi_yy_delete_buffer(buf, scanner);
+    kpi_yylex_destroy(scanner);
+
+    out->ndecls = ps.decls.n;
+    out->decls = arena_alloc(arena, sizeof(Decl *) * (ps.decls.n ? ps.decls.n : 1));
+    if (ps.decls.n)
+        memcpy(out->decls, ps.decls.items, sizeof(Decl *) * ps.decls.n);
+    out->ncomments = (uint32_t)ps.ncomments;
+    out->comments = arena_alloc(arena, sizeof(Comment) * (ps.ncomments ? ps.ncomments : 1));
+    if (ps.ncomments)
+        memcpy(out->comments, ps.comments, sizeof(Comment) * ps.ncomments);
+    kpi_free(ps.comments);
+    return diags->errors == errors_before;
+}

@@ -1,0 +1,42 @@
+/* parse.h - text -> tokens -> AST.
+ * parse_source runs the reentrant flex scanner and bison parser over one
+ * source file and reports every syntax error it finds into the DiagList. */
+#ifndef KPI_PARSE_H
+#define KPI_PARSE_H
+#include <stdbool.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/source.h"
+#include "grammar/ast.h"
+
+#define KPI_MAX_SOURCE_BYTES (16u << 20)  /* a scheme file larger than this is refused */
+#define KPI_MAX_TOKENS       (1u << 20)   /* tokens in one file */
+#define KPI_MAX_NAME_BYTES   256          /* identifier length */
+#define KPI_MAX_STRING_BYTES 4096         /* string literal length */
+
+/* Parses sources[file]. The tree lives in arena. Returns false when any
+ * error was reported (the tree is then partial but well-formed). */
+bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
+                  DiagList *diags, Ast *out);
+
+/* ---- shared between the scanner and the parser (not for other stages) ---- */
+typedef struct ParseState {
+    Arena        *arena;
+    DiagList     *diags;
+    const Source *src;
+    uint16_t      file;
+    uint32_t      offset;      /* byte offset of the next token */
+    int           paren;       /* depth of ( and [ */
+    int           last;        /* last token returned, 0 at the start */
+    int           prev;        /* the token before it */
+    bool          depth_reported;
+    bool          eof_nl_done;
+    uint32_t      ntokens;
+    bool          too_many_tokens;
+    PtrList       decls;
+    Comment      *comments;
+    size_t        ncomments, capcomments;
+} ParseState;
+
+#endif

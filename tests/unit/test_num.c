@@ -1,0 +1,725 @@
+/* test_num.c - exact numbers: rationals, fallback rounding, text in/out. */
+#include "tests/unit/testutil.h"
+
+#include "vm/num.h"
+
+#define MAX_STR "170141183460469231731687303715884105727"
+#define MIN_STR "-170141183460469231731687303715884105728"
+
+static const RoundMode all_modes[] = {ROUND_HALF_AWAY, ROUND_HALF_EVEN, ROUND_HALF_UP,
+                                      ROUND_DOWN,      ROUND_UP,        ROUND_FLOOR,
+                                      ROUND_CEILING};
+
+/* ---- helpers ---- */
+
+/* Decimal string to i128, for constants past 64 bits. */
+static i128 big(const char *s)
+{
+    bool neg = *s == '-';
+    u128 v = 0;
+    for (s += neg; *s; s++)
+        v = v * 10 + (u128)(*s - '0');
+    return neg ? (i128)((u128)0 - v) : (i128)v;
+}
+
+static Rat frac(i128 n, i128 d)
+{
+    Rat r;
+    assert_int_equal(rat_make(n, d, &r), NUM_OK);
+    return r;
+}
+
+static Rat lit(const char *s)
+{
+    Rat r;
+    assert_int_equal(rat_parse_literal(s, strlen(s), false, &r), NUM_OK);
+    return r;
+}
+
+/* The value as "n" or "n/d". */
+static void assert_rat(Rat r, const char *want)
+{
+    char buf[100];
+    rat_format_fraction(buf, sizeof buf, r);
+    assert_string_equal(buf, want);
+}
+
+static void assert_op(NumStatus (*op)(Rat, Rat, Rat *), Rat a, Rat b, NumStatus st,
+                      const char *want)
+{
+    Rat r = {12345, 1};
+    assert_int_equal(op(a, b, &r), st);
+    if (want)
+        assert_rat(r, want);
+    else /* *out untouched on failure */
+        assert_true(r.num == 12345 && r.den == 1);
+}
+
+/* ---- construction ---- */
+
+static void test_construct(void **state)
+{
+    (void)state;
+    Rat r;
+    assert_rat(rat_int(-42), "-42");
+    assert_rat(rat_i128(big(MAX_STR)), MAX_STR);
+    assert_rat(frac(6, -4), "-3/2");
+    assert_rat(frac(-6, -4), "3/2");
+    assert_rat(frac(0, -7), "0");
+    assert_int_equal(rat_make(1, 0, &r), NUM_DIVZERO);
+    assert_int_equal(rat_make(big(MIN_STR), 2, &r), NUM_OK);
+    assert_rat(r, "-85070591730234615865843651857942052864");
+    assert_int_equal(rat_make(big(MIN_STR), big(MIN_STR), &r), NUM_OK);
+    assert_rat(r, "1");
+    assert_int_equal(rat_make(big(MIN_STR), 1, &r), NUM_OVERFLOW);
+    assert_int_equal(rat_scaled(12340, 3, &r), NUM_OK);
+    assert_rat(r, "617/50");
+    assert_int_equal(rat_scaled(-5, 38, &r), NUM_OK);
+    assert_rat(r, "-1/20000000000000000000000000000000000000");
+    assert_int_equal(rat_scaled(big(MIN_STR), 0, &r), NUM_OVERFLOW);
+    assert_int_equal(rat_scaled(1, 39, &r), NUM_OVERFLOW);
+    assert_int_equal(rat_scaled(1, -1, &r), NUM_OVERFLOW);
+}
+
+static void test_pow10(void **state)
+{
+    (void)state;
+    char buf[48];
+    assert_true(i128_pow10(0) == 1);
+    assert_true(i128_pow10(18) == (i128)1000000000000000000LL);
+    i128_format(buf, sizeof buf, i128_pow10(19));
+    assert_string_equal(buf, "10000000000000000000");
+    i128_format(buf, sizeof buf, i128_pow10(38));
+    assert_string_equal(buf, "100000000000000000000000000000000000000");
+    for (int k = 1; k <= 38; k++)
+        assert_true(i128_pow10(k) == i128_pow10(k - 1) * 10);
+}
+
+/* ---- exact arithmetic ---- */
+
+static void test_add_exact(void **state)
+{
+    (void)state;
+    Rat r;
+    assert_int_equal(rat_add(lit("0.1"), lit("0.2"), &r), NUM_OK);
+    assert_true(rat_eq(r, lit("0.3")));
+    assert_rat(r, "3/10");
+    assert_op(rat_add, frac(1, 6), frac(1, 3), NUM_OK, "1/2");
+    assert_op(rat_add, frac(1, 4), frac(3, 4), NUM_OK, "1");
+    assert_op(rat_add, rat_int(2), rat_int(-5), NUM_OK, "-3");
+    assert_op(rat_sub, frac(1, 10), frac(3, 10), NUM_OK, "-1/5");
+    assert_op(rat_sub, frac(7, 12), frac(7, 12), NUM_OK, "0");
+    assert_op(rat_sub, frac(5, 6), frac(-1, 15), NUM_OK, "9/10");
+    assert_op(rat_add, rat_int(INT64_MAX), rat_int(INT64_MAX), NUM_OK, "18446744073709551614");
+    /* numerators overflow, the reduced sum fits: (2*MAX - 2) / 3 */
+    Rat a = frac(big(MAX_STR), 3), b = frac(big(MAX_STR) - 2, 3);
+    assert_op(rat_add, a, b, NUM_OK, "113427455640312821154458202477256070484");
+    assert_op(rat_add, rat_i128(big(MAX_STR)), rat_i128(-big(MAX_STR)), NUM_OK, "0");
+}
+
+static void test_mul_div_exact(void **state)
+{
+    (void)state;
+    assert_op(rat_mul, frac(2, 3), lit("0.0225"), NUM_OK, "3/200");
+    assert_op(rat_mul, frac(-4, 9), frac(3, 8), NUM_OK, "-1/6");
+    assert_op(rat_mul, frac(-4, 9), frac(-9, 4), NUM_OK, "1");
+    assert_op(rat_mul, rat_int(0), frac(big(MAX_STR), 7), NUM_OK, "0");
+    assert_op(rat_mul, rat_int(-3), rat_int(7), NUM_OK, "-21");
+    assert_op(rat_div, frac(1, 2), frac(-1, 4), NUM_OK, "-2");
+    assert_op(rat_div, frac(-3, 7), frac(-9, 14), NUM_OK, "2/3");
+    assert_op(rat_div, rat_int(1), rat_int(-3), NUM_OK, "-1/3");
+    /* cross reduction keeps big factors from ever being multiplied */
+    Rat m = frac(big(MAX_STR), 2), n = frac(2, big(MAX_STR));
+    assert_op(rat_mul, m, n, NUM_OK, "1");
+    assert_op(rat_div, m, m, NUM_OK, "1");
+    assert_op(rat_div, rat_int(5), rat_int(0), NUM_DIVZERO, NULL);
+    assert_op(rat_div, rat_int(0), frac(0, 3), NUM_DIVZERO, NULL);
+    assert_rat(rat_neg(frac(3, 4)), "-3/4");
+    assert_rat(rat_abs(frac(-3, 4)), "3/4");
+    assert_rat(rat_abs(frac(3, 4)), "3/4");
+}
+
+static void test_percent_literal_equals_fraction(void **state)
+{
+    (void)state;
+    Rat p;
+    assert_int_equal(rat_parse_literal("110", 3, true, &p), NUM_OK);
+    assert_true(rat_eq(p, frac(11, 10)));
+    assert_int_equal(rat_cmp(p, frac(11, 10)), 0);
+    assert_int_equal(rat_parse_literal("2.5", 3, true, &p), NUM_OK);
+    assert_rat(p, "1/40");
+}
+
+/* 2/3 of a 2.25% rate is exactly 1.5 kopecks per rouble; rounding that tie
+ * to kopecks goes up. A decimal that divided first (0.0149999...) would
+ * round it down. */
+static void test_half_cent_tie(void **state)
+{
+    (void)state;
+    Rat r, k, cent = lit("0.01");
+    assert_int_equal(rat_mul(frac(2, 3), lit("0.0225"), &r), NUM_OK);
+    assert_true(rat_eq(r, lit("0.015")));
+    assert_int_equal(rat_round_to(r, cent, ROUND_HALF_AWAY, &k), NUM_OK);
+    assert_true(rat_eq(k, lit("0.02")));
+    assert_int_equal(rat_round_to(r, cent, ROUND_HALF_EVEN, &k), NUM_OK);
+    assert_true(rat_eq(k, lit("0.02")));
+    assert_int_equal(rat_round_to(r, cent, ROUND_DOWN, &k), NUM_OK);
+    assert_true(rat_eq(k, lit("0.01")));
+    /* the same through a division */
+    assert_int_equal(rat_div(lit("0.0225"), frac(3, 2), &r), NUM_OK);
+    assert_true(rat_eq(r, lit("0.015")));
+}
+
+/* ---- rounding ---- */
+
+/* Values in tenths and the expected integer per mode, in all_modes order. */
+static const struct {
+    int tenths;
+    int want[7];
+} round_cases[] = {
+    {25, {3, 2, 3, 2, 3, 2, 3}},         {-25, {-3, -2, -2, -2, -3, -3, -2}},
+    {35, {4, 4, 4, 3, 4, 3, 4}},         {-35, {-4, -4, -3, -3, -4, -4, -3}},
+    {24, {2, 2, 2, 2, 3, 2, 3}},         {-24, {-2, -2, -2, -2, -3, -3, -2}},
+    {26, {3, 3, 3, 2, 3, 2, 3}},         {-26, {-3, -3, -3, -2, -3, -3, -2}},
+    {5, {1, 0, 1, 0, 1, 0, 1}},          {-5, {-1, 0, 0, 0, -1, -1, 0}},
+    {30, {3, 3, 3, 3, 3, 3, 3}},         {0, {0, 0, 0, 0, 0, 0, 0}},
+};
+
+static void test_round_int_modes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof round_cases / sizeof round_cases[0]; i++)
+        for (int m = 0; m < 7; m++) {
+            Rat r = {99, 7};
+            assert_int_equal(rat_round_int(frac(round_cases[i].tenths, 10), all_modes[m], &r),
+                             NUM_OK);
+            assert_true(rat_eq(r, rat_int(round_cases[i].want[m])));
+        }
+}
+
+/* The same table scaled: x/100 to steps of 0.01 and x*100 to steps of 100. */
+static void test_round_to_steps(void **state)
+{
+    (void)state;
+    Rat cent = lit("0.01"), hundred = rat_int(100), r;
+    for (size_t i = 0; i < sizeof round_cases / sizeof round_cases[0]; i++)
+        for (int m = 0; m < 7; m++) {
+            int t = round_cases[i].tenths, w = round_cases[i].want[m];
+            assert_int_equal(rat_round_to(frac(t, 1000), cent, all_modes[m], &r), NUM_OK);
+            assert_true(rat_eq(r, frac(w, 100)));
+            assert_int_equal(rat_round_to(rat_int(t * 10), hundred, all_modes[m], &r), NUM_OK);
+            assert_true(rat_eq(r, rat_int(w * 100)));
+            /* a negative step means the same multiples */
+            assert_int_equal(rat_round_to(rat_int(t * 10), rat_int(-100), all_modes[m], &r),
+                             NUM_OK);
+            assert_true(rat_eq(r, rat_int(w * 100)));
+        }
+    assert_int_equal(rat_round_to(frac(1, 3), cent, ROUND_HALF_AWAY, &r), NUM_OK);
+    assert_rat(r, "33/100");
+    assert_int_equal(rat_round_to(frac(2, 3), cent, ROUND_DOWN, &r), NUM_OK);
+    assert_rat(r, "33/50");
+    assert_int_equal(rat_round_to(lit("1234.5"), rat_int(100), ROUND_HALF_EVEN, &r), NUM_OK);
+    assert_rat(r, "1200");
+    assert_int_equal(rat_round_to(lit("1250"), rat_int(100), ROUND_HALF_EVEN, &r), NUM_OK);
+    assert_rat(r, "1200");
+    assert_int_equal(rat_round_to(lit("1350"), rat_int(100), ROUND_HALF_EVEN, &r), NUM_OK);
+    assert_rat(r, "1400");
+    assert_int_equal(rat_round_to(lit("7"), lit("0.25"), ROUND_CEILING, &r), NUM_OK);
+    assert_rat(r, "7");
+    assert_int_equal(rat_round_to(lit("7.1"), lit("0.25"), ROUND_CEILING, &r), NUM_OK);
+    assert_rat(r, "29/4");
+    assert_int_equal(rat_round_to(lit("1"), rat_int(0), ROUND_HALF_EVEN, &r), NUM_DIVZERO);
+}
+
+/* x / step does not fit 128 bits, the rounded result does. */
+static void test_round_to_huge(void **state)
+{
+    (void)state;
+    Rat r, x = frac(big(MAX_STR), 2);
+    assert_int_equal(rat_round_to(x, lit("0.01"), ROUND_HALF_EVEN, &r), NUM_OK);
+    assert_true(rat_eq(r, x));
+    assert_int_equal(rat_round_to(rat_neg(x), lit("0.01"), ROUND_DOWN, &r), NUM_OK);
+    assert_true(rat_eq(r, rat_neg(x)));
+    assert_int_equal(rat_round_to(x, rat_int(1), ROUND_HALF_EVEN, &r), NUM_OK);
+    assert_rat(r, "85070591730234615865843651857942052864");
+    assert_int_equal(rat_round_to(x, rat_int(1), ROUND_DOWN, &r), NUM_OK);
+    assert_rat(r, "85070591730234615865843651857942052863");
+}
+
+/* ---- fallback to a rounded decimal ---- */
+
+static void test_fallback_add(void **state)
+{
+    (void)state;
+    /* two coprime 64-bit denominators: the exact sum needs a 128-bit one */
+    i128 p1 = (i128)(UINT64_MAX - 58), p2 = (i128)(UINT64_MAX - 82);
+    Rat want, r;
+    assert_int_equal(rat_scaled(big("10842021724855044382"), 38, &want), NUM_OK);
+    assert_int_equal(rat_add(frac(1, p1), frac(1, p2), &r), NUM_INEXACT);
+    assert_true(rat_eq(r, want));
+    assert_int_equal(rat_sub(frac(-1, p1), frac(1, p2), &r), NUM_INEXACT);
+    assert_true(rat_eq(r, rat_neg(want)));
+    /* the same value reached through a division */
+    assert_int_equal(rat_div(frac(p1 + p2, p1), rat_i128(p2), &r), NUM_INEXACT);
+    assert_true(rat_eq(r, want));
+}
+
+static void test_fallback_mul_div(void **state)
+{
+    (void)state;
+    Rat r, want;
+    Rat x = frac(i128_pow10(38) + 1, i128_pow10(38)); /* 1.000...01 */
+    assert_int_equal(rat_scaled(big("33333333333333333333333333333333333334"), 38, &want),
+                     NUM_OK);
+    assert_int_equal(rat_mul(frac(1, 3), x, &r), NUM_INEXACT);
+    assert_true(rat_eq(r, want));
+    assert_int_equal(rat_div(x, rat_int(-3), &r), NUM_INEXACT);
+    assert_true(rat_eq(r, rat_neg(want)));
+    /* 3*MAX/10 keeps no fraction digit: rounded to an integer (…718.1 -> …718) */
+    assert_int_equal(rat_mul(rat_i128(big(MAX_STR)), frac(3, 10), &r), NUM_INEXACT);
+    assert_rat(r, "51042355038140769519506191114765231718");
+    assert_int_equal(rat_div(rat_i128(big(MAX_STR)), frac(10, 3), &r), NUM_INEXACT);
+    assert_rat(r, "51042355038140769519506191114765231718");
+    /* exact ties of the fallback go to even: (MAX+2)/2 = 2^126 + 0.5 */
+    assert_int_equal(rat_add(frac(big(MAX_STR), 2), rat_int(1), &r), NUM_INEXACT);
+    assert_rat(r, "85070591730234615865843651857942052864");
+    assert_int_equal(rat_add(frac(big(MAX_STR), 2), rat_int(2), &r), NUM_INEXACT);
+    assert_rat(r, "85070591730234615865843651857942052866");
+    assert_int_equal(rat_sub(frac(-big(MAX_STR), 2), rat_int(2), &r), NUM_INEXACT);
+    assert_rat(r, "-85070591730234615865843651857942052866");
+}
+
+static void test_overflow(void **state)
+{
+    (void)state;
+    Rat max = rat_i128(big(MAX_STR));
+    assert_op(rat_add, max, rat_int(1), NUM_OVERFLOW, NULL);
+    assert_op(rat_sub, rat_neg(max), rat_int(2), NUM_OVERFLOW, NULL);
+    assert_op(rat_mul, max, rat_int(2), NUM_OVERFLOW, NULL);
+    assert_op(rat_mul, max, max, NUM_OVERFLOW, NULL);
+    assert_op(rat_div, max, frac(1, 3), NUM_OVERFLOW, NULL);
+    assert_op(rat_add, max, frac(1, 2), NUM_OVERFLOW, NULL);
+    /* MAX - 1/2 is not a Rat; the tie rounds to the even MAX - 1 */
+    assert_op(rat_sub, max, frac(1, 2), NUM_INEXACT, "170141183460469231731687303715884105726");
+    /* too tiny to keep RAT_MIN_DIGITS digits */
+    i128 p1 = (i128)(UINT64_MAX - 58), p2 = (i128)(UINT64_MAX - 82);
+    assert_op(rat_mul, frac(1, p1), frac(1, p2), NUM_OVERFLOW, NULL);
+    assert_op(rat_div, frac(1, p1), rat_i128(p2), NUM_OVERFLOW, NULL);
+    assert_op(rat_mul, frac(1, 3), frac(1, i128_pow10(38)), NUM_OVERFLOW, NULL);
+    Rat r;
+    assert_int_equal(rat_mul(rat_int(INT64_MIN), rat_int(INT64_MIN), &r), NUM_OK);
+    assert_rat(r, "85070591730234615865843651857942052864");
+    assert_op(rat_mul, r, rat_int(2), NUM_OVERFLOW, NULL);
+    assert_op(rat_mul, r, rat_int(-2), NUM_OVERFLOW, NULL);
+    assert_op(rat_add, r, r, NUM_OVERFLOW, NULL);
+}
+
+/* ---- comparison ---- */
+
+static void test_cmp(void **state)
+{
+    (void)state;
+    assert_int_equal(rat_cmp(frac(1, 3), frac(1, 3)), 0);
+    assert_int_equal(rat_cmp(frac(1, 3), frac(1, 2)), -1);
+    assert_int_equal(rat_cmp(frac(1, 2), frac(1, 3)), 1);
+    assert_int_equal(rat_cmp(frac(-1, 2), frac(-1, 3)), -1);
+    assert_int_equal(rat_cmp(frac(-1, 2), rat_int(0)), -1);
+    assert_int_equal(rat_cmp(rat_int(0), frac(-1, 2)), 1);
+    assert_int_equal(rat_cmp(rat_int(0), rat_int(0)), 0);
+    assert_int_equal(rat_cmp(rat_int(3), frac(7, 2)), -1);
+    assert_true(rat_eq(lit("0.50"), frac(1, 2)));
+    assert_false(rat_eq(frac(1, 2), frac(-1, 2)));
+    assert_int_equal(rat_sign(frac(-1, 9)), -1);
+    assert_int_equal(rat_sign(rat_int(0)), 0);
+    assert_int_equal(rat_sign(frac(1, 9)), 1);
+    assert_true(rat_is_int(frac(10, 5)));
+    assert_false(rat_is_int(frac(10, 4)));
+}
+
+/* Cross products near 2^254: (n-1)/n grows with n, n/(n-1) shrinks. */
+static void test_cmp_wide(void **state)
+{
+    (void)state;
+    i128 n = big(MAX_STR);
+    Rat a = frac(n - 1, n), b = frac(n - 2, n - 1);
+    assert_int_equal(rat_cmp(a, b), 1);
+    assert_int_equal(rat_cmp(b, a), -1);
+    assert_int_equal(rat_cmp(rat_neg(a), rat_neg(b)), -1);
+    assert_int_equal(rat_cmp(rat_neg(b), rat_neg(a)), 1);
+    Rat c = frac(n, n - 1), d = frac(n - 1, n - 2);
+    assert_int_equal(rat_cmp(c, d), -1);
+    assert_int_equal(rat_cmp(d, c), 1);
+    assert_int_equal(rat_cmp(c, c), 0);
+    /* big integer parts against big denominators */
+    assert_int_equal(rat_cmp(frac(n, 3), frac(n - 1, 3)), 1);
+    assert_int_equal(rat_cmp(frac(n, 7), frac(n / 5, n - 10)), 1);
+    assert_int_equal(rat_cmp(frac(-n, 7), frac(n / 5, n - 10)), -1);
+}
+
+static void test_int64_extremes(void **state)
+{
+    (void)state;
+    char buf[48];
+    Rat lo = rat_int(INT64_MIN), hi = rat_int(INT64_MAX), r;
+    assert_rat(lo, "-9223372036854775808");
+    assert_rat(hi, "9223372036854775807");
+    assert_int_equal(rat_add(lo, hi, &r), NUM_OK);
+    assert_rat(r, "-1");
+    assert_int_equal(rat_sub(hi, lo, &r), NUM_OK);
+    assert_rat(r, "18446744073709551615");
+    assert_int_equal(rat_mul(lo, hi, &r), NUM_OK);
+    assert_rat(r, "-85070591730234615856620279821087277056");
+    assert_int_equal(rat_div(lo, hi, &r), NUM_OK);
+    assert_rat(r, "-9223372036854775808/9223372036854775807");
+    assert_int_equal(rat_cmp(lo, hi), -1);
+    rat_format(buf, sizeof buf, lo, 2, NULL);
+    assert_string_equal(buf, "-9223372036854775808");
+    rat_format_fixed(buf, sizeof buf, hi, 2, ROUND_HALF_AWAY);
+    assert_string_equal(buf, "9223372036854775807.00");
+}
+
+/* ---- formatting ---- */
+
+static void check_format(Rat x, int max_frac, const char *want, bool want_exact)
+{
+    char buf[82];
+    bool exact = !want_exact;
+    size_t n = rat_format(buf, sizeof buf, x, max_frac, &exact);
+    assert_string_equal(buf, want);
+    assert_int_equal(n, strlen(want));
+    assert_int_equal(exact, want_exact);
+}
+
+static void test_format(void **state)
+{
+    (void)state;
+    check_format(frac(1, 3), 4, "0.3333", false);
+    check_format(frac(2, 3), 4, "0.6667", false);
+    check_format(frac(1, 8), 4, "0.125", true);
+    check_format(frac(1, 8), 3, "0.125", true);
+    check_format(frac(1, 8), 2, "0.12", false);   /* tie to even */
+    check_format(frac(3, 8), 2, "0.38", false);   /* tie to even */
+    check_format(frac(-5, 2), 4, "-2.5", true);
+    check_format(rat_int(0), 4, "0", true);
+    check_format(rat_int(100), 4, "100", true);
+    check_format(rat_int(-100), 0, "-100", true);
+    check_format(frac(-1, 1000), 2, "0", false);  /* never "-0" */
+    check_format(frac(-1, 3), 0, "0", false);
+    check_format(frac(-2, 3), 0, "-1", false);
+    check_format(frac(9995, 10000), 3, "1", false);
+    check_format(frac(-9995, 10000), 3, "-1", false);
+    check_format(frac(3, 2), 0, "2", false);
+    check_format(frac(5, 2), 0, "2", false);
+    check_format(lit("1234.5"), 2, "1234.5", true);
+    check_format(rat_i128(big(MAX_STR)), 38, MAX_STR, true);
+    check_format(frac(-big(MAX_STR), i128_pow10(38)), 38,
+                 "-1.70141183460469231731687303715884105727", true);
+    check_format(frac(big(MAX_STR), i128_pow10(38)), 37,
+                 "1.7014118346046923173168730371588410573", false);
+    /* a denominator near 2^127: ten times the remainder overflows 128 bits */
+    check_format(frac(big(MAX_STR) - 1, big(MAX_STR)), 38,
+                 "0.99999999999999999999999999999999999999", false);
+    check_format(frac(big(MAX_STR) - 1, big(MAX_STR)), 37, "1", false);
+    check_format(frac(1, big(MAX_STR)), 38, "0.00000000000000000000000000000000000001", false);
+    /* out-of-range max_frac is clamped to 0..38 */
+    check_format(frac(1, 3), -5, "0", false);
+    check_format(frac(1, 4), 99, "0.25", true);
+    /* exact may be NULL */
+    char buf[16];
+    assert_int_equal(rat_format(buf, sizeof buf, frac(1, 4), 2, NULL), 4);
+    assert_string_equal(buf, "0.25");
+}
+
+static void check_fixed(Rat x, int f, RoundMode m, const char *want)
+{
+    char buf[82];
+    size_t n = rat_format_fixed(buf, sizeof buf, x, f, m);
+    assert_string_equal(buf, want);
+    assert_int_equal(n, strlen(want));
+}
+
+static void test_format_fixed(void **state)
+{
+    (void)state;
+    check_fixed(lit("1234.5"), 2, ROUND_HALF_AWAY, "1234.50");
+    check_fixed(frac(2, 3), 2, ROUND_HALF_AWAY, "0.67");
+    check_fixed(frac(2, 3), 2, ROUND_DOWN, "0.66");
+    check_fixed(frac(-1, 1000), 2, ROUND_HALF_AWAY, "0.00");
+    check_fixed(frac(-1, 1000), 2, ROUND_FLOOR, "-0.01");
+    check_fixed(frac(-1, 1000), 2, ROUND_CEILING, "0.00");
+    check_fixed(lit("9.995"), 2, ROUND_HALF_EVEN, "10.00");
+    check_fixed(lit("9.985"), 2, ROUND_HALF_EVEN, "9.98");
+    check_fixed(lit("9.995"), 2, ROUND_DOWN, "9.99");
+    check_fixed(rat_neg(lit("9.995")), 2, ROUND_HALF_UP, "-9.99");
+    check_fixed(rat_neg(lit("9.995")), 2, ROUND_HALF_AWAY, "-10.00");
+    check_fixed(frac(-5, 2), 0, ROUND_HALF_UP, "-2");
+    check_fixed(frac(5, 2), 0, ROUND_HALF_EVEN, "2");
+    check_fixed(frac(5, 2), 0, ROUND_UP, "3");
+    check_fixed(rat_int(7), 0, ROUND_UP, "7");
+    check_fixed(rat_int(0), 3, ROUND_UP, "0.000");
+    check_fixed(frac(1, 3), 5, ROUND_UP, "0.33334");
+    check_fixed(rat_i128(big(MAX_STR)), 1, ROUND_UP, MAX_STR ".0");
+    check_fixed(frac(big(MAX_STR), 2), 0, ROUND_HALF_AWAY,
+                "85070591730234615865843651857942052864");
+}
+
+static void test_format_fraction_and_i128(void **state)
+{
+    (void)state;
+    char buf[48];
+    assert_int_equal(i128_format(buf, sizeof buf, big(MAX_STR)), 39);
+    assert_string_equal(buf, MAX_STR);
+    assert_int_equal(i128_format(buf, sizeof buf, big(MIN_STR)), 40);
+    assert_string_equal(buf, MIN_STR);
+    i128_format(buf, sizeof buf, 0);
+    assert_string_equal(buf, "0");
+    i128_format(buf, sizeof buf, -1);
+    assert_string_equal(buf, "-1");
+    assert_int_equal(rat_format_fraction(buf, sizeof buf, frac(-22, 7)), 5);
+    assert_string_equal(buf, "-22/7");
+    rat_format_fraction(buf, sizeof buf, rat_int(5));
+    assert_string_equal(buf, "5");
+}
+
+/* Small buffers truncate and still terminate. */
+static void test_format_truncates(void **state)
+{
+    (void)state;
+    char buf[8];
+    memset(buf, 'x', sizeof buf);
+    assert_int_equal(rat_format(buf, 4, lit("1234.5"), 2, NULL), 3);
+    assert_string_equal(buf, "123");
+    assert_int_equal(buf[4], 'x');
+    assert_int_equal(rat_format_fixed(buf, 1, rat_int(5), 2, ROUND_UP), 0);
+    assert_string_equal(buf, "");
+    buf[0] = 'y';
+    assert_int_equal(i128_format(buf, 0, 42), 0);
+    assert_int_equal(buf[0], 'y');
+    assert_int_equal(dec_format(buf, 5, -123456, 2), 4);
+    assert_string_equal(buf, "-123");
+    assert_int_equal(rat_format_fraction(buf, 6, frac(1, 3000)), 5);
+    assert_string_equal(buf, "1/300");
+}
+
+/* ---- literals ---- */
+
+static NumStatus parse_lit(const char *s, bool pct, Rat *r)
+{
+    return rat_parse_literal(s, strlen(s), pct, r);
+}
+
+static void test_parse_literal(void **state)
+{
+    (void)state;
+    Rat r;
+    assert_int_equal(parse_lit("0.1", false, &r), NUM_OK);
+    assert_rat(r, "1/10");
+    assert_int_equal(parse_lit("1_000_000", false, &r), NUM_OK);
+    assert_rat(r, "1000000");
+    assert_int_equal(parse_lit("1_0.0_5", false, &r), NUM_OK);
+    assert_rat(r, "201/20");
+    assert_int_equal(parse_lit("110", true, &r), NUM_OK);
+    assert_rat(r, "11/10");
+    assert_int_equal(parse_lit("0.5", true, &r), NUM_OK);
+    assert_rat(r, "1/200");
+    assert_int_equal(parse_lit("007", false, &r), NUM_OK);
+    assert_rat(r, "7");
+    assert_int_equal(parse_lit("123456789012345678901234567890123456", false, &r), NUM_OK);
+    assert_rat(r, "123456789012345678901234567890123456");
+    /* 36 digits and percent: scale 37 */
+    assert_int_equal(parse_lit("0.00000000000000000000000000000000001", true, &r), NUM_OK);
+    assert_rat(r, "1/10000000000000000000000000000000000000");
+    assert_int_equal(parse_lit("1234567890123456789012345678901234567", false, &r),
+                     NUM_OVERFLOW);
+    assert_int_equal(parse_lit("0.000000000000000000000000000000000001", false, &r),
+                     NUM_OVERFLOW);
+    assert_int_equal(parse_lit("1_234_567_890_123_456_789_012_345_678_901_234_567", false, &r),
+                     NUM_OVERFLOW);
+    static const char *bad[] = {"", "1.", ".5", "-1", "+1", "1e5", "1.2.3", "1__0", "_1",
+                                "1_", "1_.5", "1._5", " 1", "1 ", "1,5", "a"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(parse_lit(bad[i], false, &r), NUM_SYNTAX);
+    /* only n bytes are read */
+    assert_int_equal(rat_parse_literal("12.5xyz", 4, false, &r), NUM_OK);
+    assert_rat(r, "25/2");
+}
+
+/* ---- fact cells ---- */
+
+static const DecFormat ru = {',', ' '}, de = {',', '.'}, us = {'.', ','}, plain = {'.', 0},
+                       ch = {'.', '\''};
+
+static void check_dec(const char *s, const DecFormat *f, int scale, NumStatus st, int64_t want)
+{
+    int64_t v = 777;
+    assert_int_equal(dec_parse(s, strlen(s), f, scale, &v), st);
+    if (st == NUM_OK)
+        assert_true(v == want);
+    else
+        assert_true(v == 777);
+}
+
+static void test_dec_parse(void **state)
+{
+    (void)state;
+    check_dec("1 234,56", &ru, 2, NUM_OK, 123456);
+    check_dec("1\xC2\xA0" "234,56", &ru, 2, NUM_OK, 123456);
+    check_dec("1\xE2\x80\xAF" "234,56", &ru, 2, NUM_OK, 123456);
+    check_dec("-1 234 567,8", &ru, 2, NUM_OK, -123456780);
+    check_dec("\xE2\x88\x92" "0,5", &ru, 2, NUM_OK, -50);
+    check_dec("-0,5", &ru, 2, NUM_OK, -50);
+    check_dec("+7", &ru, 2, NUM_OK, 700);
+    check_dec("  12,3  ", &ru, 2, NUM_OK, 1230);
+    check_dec("1234567", &ru, 0, NUM_OK, 1234567);
+    check_dec("-0", &ru, 2, NUM_OK, 0);
+    check_dec("12,340", &ru, 2, NUM_OK, 1234);
+    check_dec("5,000", &ru, 0, NUM_OK, 5);
+    check_dec("0000000000000000000000000001", &ru, 2, NUM_OK, 100);
+    check_dec("1.234,56", &de, 2, NUM_OK, 123456);
+    check_dec("1.234.567", &de, 2, NUM_OK, 123456700);
+    check_dec("1.234", &de, 0, NUM_OK, 1234);
+    check_dec("1,234.56", &us, 2, NUM_OK, 123456);
+    check_dec("1234.5", &plain, 2, NUM_OK, 123450);
+    check_dec("1'234.50", &ch, 2, NUM_OK, 123450);
+    check_dec("12.340", &plain, 2, NUM_OK, 1234);
+    check_dec("0.123456789012345678", &plain, 18, NUM_OK, 123456789012345678);
+    /* only n bytes are read */
+    int64_t v = 0;
+    assert_int_equal(dec_parse("12,5xyz", 4, &ru, 2, &v), NUM_OK);
+    assert_true(v == 1250);
+}
+
+static void test_dec_parse_errors(void **state)
+{
+    (void)state;
+    static const char *syntax_ru[] = {
+        "", "   ", "-", "+", "1e5", "12a", ",5", "5,", "1 23 456", "1234 567", "1 2345",
+        "1 234,5 6", "1,2,3", "- 5", "--5", "+-5", "\xC2\xA0" "1", "1.5",
+        "1  234", "0x10", "\xE2\x88\x92", "1\xC2" "234", " ,", "5-"};
+    for (size_t i = 0; i < sizeof syntax_ru / sizeof syntax_ru[0]; i++)
+        check_dec(syntax_ru[i], &ru, 2, NUM_SYNTAX, 0);
+    check_dec("1,234.56", &de, 2, NUM_SYNTAX, 0);
+    check_dec("1 234.5", &plain, 2, NUM_SYNTAX, 0);
+    check_dec("1,234", &plain, 2, NUM_SYNTAX, 0);
+    check_dec("12.345", &plain, 2, NUM_TOO_PRECISE, 0);
+    check_dec("12.3401", &plain, 2, NUM_TOO_PRECISE, 0);
+    check_dec("5,1", &ru, 0, NUM_TOO_PRECISE, 0);
+    check_dec("12.345a", &plain, 2, NUM_SYNTAX, 0);
+}
+
+static void test_dec_parse_range(void **state)
+{
+    (void)state;
+    check_dec("9223372036854775807", &plain, 0, NUM_OK, INT64_MAX);
+    check_dec("-9223372036854775808", &plain, 0, NUM_OK, INT64_MIN);
+    check_dec("9223372036854775808", &plain, 0, NUM_OVERFLOW, 0);
+    check_dec("-9223372036854775809", &plain, 0, NUM_OVERFLOW, 0);
+    check_dec("92233720368547758.07", &plain, 2, NUM_OK, INT64_MAX);
+    check_dec("92233720368547758.08", &plain, 2, NUM_OVERFLOW, 0);
+    check_dec("-92 233 720 368 547 758,08", &ru, 2, NUM_OK, INT64_MIN);
+    check_dec("9.223372036854775807", &plain, 18, NUM_OK, INT64_MAX);
+    check_dec("10", &plain, 18, NUM_OVERFLOW, 0);
+    check_dec("99999999999999999999999999999999999999999999", &plain, 0, NUM_OVERFLOW, 0);
+    check_dec("1", &plain, 19, NUM_OVERFLOW, 0);
+    check_dec("1", &plain, -1, NUM_OVERFLOW, 0);
+}
+
+static void test_dec_format(void **state)
+{
+    (void)state;
+    char buf[48];
+    assert_int_equal(dec_format(buf, sizeof buf, 123456, 2), 7);
+    assert_string_equal(buf, "1234.56");
+    dec_format(buf, sizeof buf, -5, 2);
+    assert_string_equal(buf, "-0.05");
+    dec_format(buf, sizeof buf, 0, 2);
+    assert_string_equal(buf, "0.00");
+    dec_format(buf, sizeof buf, 42, 0);
+    assert_string_equal(buf, "42");
+    dec_format(buf, sizeof buf, -100, 2);
+    assert_string_equal(buf, "-1.00");
+    dec_format(buf, sizeof buf, INT64_MIN, 0);
+    assert_string_equal(buf, "-9223372036854775808");
+    dec_format(buf, sizeof buf, INT64_MAX, 18);
+    assert_string_equal(buf, "9.223372036854775807");
+    dec_format(buf, sizeof buf, INT64_MIN, 18);
+    assert_string_equal(buf, "-9.223372036854775808");
+    dec_format(buf, sizeof buf, 7, 18);
+    assert_string_equal(buf, "0.000000000000000007");
+}
+
+/* dec_parse and dec_format agree on a sweep of values and scales. */
+static void test_dec_roundtrip(void **state)
+{
+    (void)state;
+    char buf[48];
+    uint64_t seed = 1;
+    for (int i = 0; i < 200; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int64_t v = (int64_t)(seed >> 1);
+        for (int scale = 0; scale <= 18; scale += 3) {
+            int64_t x = (i & 1) ? -(v >> (i % 60)) : v >> (i % 60), back = 0;
+            size_t n = dec_format(buf, sizeof buf, x, scale);
+            assert_int_equal(dec_parse(buf, n, &plain, scale, &back), NUM_OK);
+            assert_true(back == x);
+        }
+    }
+}
+
+/* Algebraic identities over many small and medium operands. */
+static void test_identities(void **state)
+{
+    (void)state;
+    uint64_t seed = 12345;
+    for (int i = 0; i < 2000; i++) {
+        i128 n[4];
+        for (int k = 0; k < 4; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            n[k] = (i128)(seed >> (20 + (unsigned)(k * 5 + i) % 40));
+        }
+        Rat a = frac(n[0] - n[1] / 2, n[2] + 1), b = frac(n[1] - n[3] / 3, n[3] + 1);
+        Rat s, d, p, q, t;
+        assert_int_equal(rat_add(a, b, &s), NUM_OK);
+        assert_int_equal(rat_sub(s, b, &d), NUM_OK);
+        assert_true(rat_eq(d, a));
+        assert_int_equal(rat_sub(a, b, &t), NUM_OK);
+        assert_int_equal(rat_cmp(a, b), rat_sign(t));
+        if (rat_mul(a, b, &p) == NUM_OK && b.num != 0) {
+            assert_int_equal(rat_div(p, b, &q), NUM_OK);
+            assert_true(rat_eq(q, a));
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_construct),
+        cmocka_unit_test(test_pow10),
+        cmocka_unit_test(test_add_exact),
+        cmocka_unit_test(test_mul_div_exact),
+        cmocka_unit_test(test_percent_literal_equals_fraction),
+        cmocka_unit_test(test_half_cent_tie),
+        cmocka_unit_test(test_round_int_modes),
+        cmocka_unit_test(test_round_to_steps),
+        cmocka_unit_test(test_round_to_huge),
+        cmocka_unit_test(test_fallback_add),
+        cmocka_unit_test(test_fallback_mul_div),
+        cmocka_unit_test(test_overflow),
+        cmocka_unit_test(test_cmp),
+        cmocka_unit_test(test_cmp_wide),
+        cmocka_unit_test(test_int64_extremes),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_fixed),
+        cmocka_unit_test(test_format_fraction_and_i128),
+        cmocka_unit_test(test_format_truncates),
+        cmocka_unit_test(test_parse_literal),
+        cmocka_unit_test(test_dec_parse),
+        cmocka_unit_test(test_dec_parse_errors),
+        cmocka_unit_test(test_dec_parse_range),
+        cmocka_unit_test(test_dec_format),
+        cmocka_unit_test(test_dec_roundtrip),
+        cmocka_unit_test(test_identities),
+    };
+    return cmocka_run_group_tests_name("num", tests, NULL, NULL);
+}

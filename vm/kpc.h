@@ -1,0 +1,29 @@
+/* kpc.h - the .kpc bytecode file: a Program written to disk.
+ *
+ *   "KPIC"  u32 format version  u64 payload length  u32 CRC-32 of payload
+ *   payload: the Program's fields in a fixed order, little-endian, strings
+ *   as u32 length + bytes.
+ *
+ * A .kpc file is untrusted input: loading checks magic, version, length
+ * and checksum, bounds-checks every read, and then runs program_verify. */
+#ifndef KPI_KPC_H
+#define KPI_KPC_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "vm/program.h"
+
+#define KPC_MAX_BYTES (256u << 20)
+
+void     kpc_write(const Program *p, Buf *out);
+bool     kpc_save_file(const Program *p, const char *path, char *err, size_t errlen);
+/* NULL with a message in err when the bytes are not a valid program. */
+Program *kpc_read(const unsigned char *data, size_t len, char *err, size_t errlen);
+Program *kpc_load_file(const char *path, char *err, size_t errlen);
+
+/* Checks every index and operand of a program, so the VM can run it without
+ * further checks. Compiler output passes; a damaged file does not. */
+bool program_verify(const Program *p, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,120 @@
+/* num.h - exact numbers: reduced rationals with 128-bit parts, and scaled
+ * decimal integers for fact columns. No binary floating point anywhere.
+ *
+ * Every scheme value that can reach money is a Rat: num/den reduced, den > 0.
+ * + - * / are exact. When an exact result does not fit in 128-bit parts, the
+ * operation falls back to the correctly rounded (half-even) decimal
+ * num / 10^k with the largest k <= RAT_MAX_SCALE that fits, which keeps at
+ * least RAT_MIN_DIGITS significant digits, and reports NUM_INEXACT so the
+ * caller can mark the value. Past that it reports NUM_OVERFLOW.
+ *
+ * Builds under gcc and clang alike: 128-bit multiplication overflow is
+ * checked by hand (clang's __builtin_mul_overflow on __int128 needs
+ * compiler-rt's __muloti4, which libgcc does not have). */
+#ifndef KPI_NUM_H
+#define KPI_NUM_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+#define I128_MAX ((i128)(((u128)1 << 127) - 1))
+#define RAT_MAX_SCALE  38   /* largest k of a fallback decimal num / 10^k */
+#define RAT_MIN_DIGITS 18   /* significant digits a fallback keeps at least */
+#define RAT_MAX_LITERAL_DIGITS 36
+
+/* Invariants: den >= 1, gcd(|num|, den) == 1, |num| <= I128_MAX (num never
+ * equals the most negative i128, so negation cannot overflow). */
+typedef struct Rat {
+    i128 num, den;
+} Rat;
+
+typedef enum NumStatus {
+    NUM_OK = 0,       /* exact */
+    NUM_INEXACT,      /* fell back to a rounded decimal; value is usable */
+    NUM_OVERFLOW,     /* magnitude out of range even as a decimal */
+    NUM_DIVZERO,      /* division by zero */
+    NUM_SYNTAX,       /* text is not a number of the expected form */
+    NUM_TOO_PRECISE   /* more fraction digits than the column's scale allows */
+} NumStatus;
+
+typedef enum RoundMode {
+    ROUND_HALF_AWAY,  /* half away from zero: 2.5 -> 3, -2.5 -> -3 (1C, default) */
+    ROUND_HALF_EVEN,  /* banker's: 2.5 -> 2, 3.5 -> 4 */
+    ROUND_HALF_UP,    /* half toward +infinity: -2.5 -> -2 */
+    ROUND_DOWN,       /* toward zero (truncate) */
+    ROUND_UP,         /* away from zero */
+    ROUND_FLOOR,      /* toward -infinity */
+    ROUND_CEILING     /* toward +infinity */
+} RoundMode;
+
+/* ---- construction ---- */
+Rat  rat_int(int64_t v);                              /* v / 1 */
+Rat  rat_i128(i128 v);                                /* v / 1; v must not be INT128_MIN */
+/* v / 10^scale, reduced; scale 0..38. Fails (NUM_OVERFLOW) only if v == INT128_MIN. */
+NumStatus rat_scaled(i128 v, int scale, Rat *out);
+/* n / d, reduced; NUM_DIVZERO when d == 0. */
+NumStatus rat_make(i128 n, i128 d, Rat *out);
+
+/* ---- arithmetic: *out is written only when the status is OK or INEXACT ---- */
+NumStatus rat_add(Rat a, Rat b, Rat *out);
+NumStatus rat_sub(Rat a, Rat b, Rat *out);
+NumStatus rat_mul(Rat a, Rat b, Rat *out);
+NumStatus rat_div(Rat a, Rat b, Rat *out);
+Rat       rat_neg(Rat a);
+Rat       rat_abs(Rat a);
+
+/* ---- comparison: exact even when cross products exceed 128 bits ---- */
+int  rat_cmp(Rat a, Rat b);    /* -1, 0, 1 */
+bool rat_eq(Rat a, Rat b);
+int  rat_sign(Rat a);
+bool rat_is_int(Rat a);
+
+/* ---- rounding ---- */
+/* Rounds to an integer with mode. */
+NumStatus rat_round_int(Rat x, RoundMode mode, Rat *out);
+/* Rounds x to a multiple of step (step > 0, e.g. 1/100 for kopecks, 100 for
+ * hundreds of roubles) with mode: round(x / step) * step. */
+NumStatus rat_round_to(Rat x, Rat step, RoundMode mode, Rat *out);
+
+/* ---- text ---- */
+/* Parses a scheme literal: digits, optional '.' and fraction digits (no sign,
+ * no exponent, at most RAT_MAX_LITERAL_DIGITS digits in all). `percent`
+ * divides by 100. Underscores between digits are allowed and ignored. */
+NumStatus rat_parse_literal(const char *s, size_t n, bool percent, Rat *out);
+
+/* Writes x as a decimal. If x has a terminating expansion with at most
+ * max_frac fraction digits it is written exactly (no trailing zeros, no
+ * trailing '.'), and *exact is set true; otherwise x is rounded half-even to
+ * max_frac digits, trailing zeros trimmed, and *exact set false. Always
+ * NUL-terminates; needs at most 82 bytes for max_frac <= 38. Returns length. */
+size_t rat_format(char *buf, size_t cap, Rat x, int max_frac, bool *exact);
+/* Writes x with exactly `frac` fraction digits, rounded with mode
+ * ("1234.50"). Returns length. */
+size_t rat_format_fixed(char *buf, size_t cap, Rat x, int frac, RoundMode mode);
+/* Writes num/den as "n" or "n/d" (for disassembly and debugging). */
+size_t rat_format_fraction(char *buf, size_t cap, Rat x);
+size_t i128_format(char *buf, size_t cap, i128 v);
+
+/* ---- scaled decimals: how fact cells become integers ---- */
+typedef struct DecFormat {
+    char decimal_point;  /* '.' or ',' */
+    char thousands;      /* 0 = none; ' ' (also accepts U+00A0 and U+202F), '.', ',', '\'' */
+} DecFormat;
+
+/* Parses a cell such as "-1 234,56" into v * 10^scale exactly (scale 0..18).
+ * Leading/trailing ASCII spaces are ignored; a leading '-' or '+' (or U+2212
+ * minus) is accepted; thousands separators must separate groups of exactly
+ * three digits in the integer part. More fraction digits than `scale` is
+ * NUM_TOO_PRECISE unless the extra digits are all zeros. An empty cell is
+ * NUM_SYNTAX (the caller decides what empty means before calling). */
+NumStatus dec_parse(const char *s, size_t n, const DecFormat *f, int scale, int64_t *out);
+/* Writes v / 10^scale with exactly `scale` fraction digits, '.' point. */
+size_t dec_format(char *buf, size_t cap, int64_t v, int scale);
+
+/* 10^k for k in 0..38. */
+i128 i128_pow10(int k);
+
+#endif

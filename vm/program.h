@@ -1,0 +1,201 @@
+/* program.h - a compiled scheme: everything the VM needs to evaluate a
+ * period, and nothing of the compiler. The compiler builds it; kpc.c writes
+ * and reads it as a .kpc file; the VM runs it.
+ *
+ * Evaluation is staged:
+ *   1. each fact table is scanned once; its row program computes, per batch,
+ *      the vectors every aggregate of that table needs, and the aggregates of
+ *      every employee are updated in the same pass;
+ *   2. for each stratum s: team fields of stratum s are aggregated over the
+ *      groups from the employees' registers, then the employee program of
+ *      stratum s runs for every employee.
+ * Registers 0..npersist-1 of an employee survive between strata (they hold
+ * every named value, so outputs and explanations read what was computed). */
+#ifndef KPI_PROGRAM_H
+#define KPI_PROGRAM_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/source.h"
+#include "vm/date.h"
+#include "vm/num.h"
+#include "vm/value.h"
+
+#define KPC_MAGIC   "KPIC"
+#define KPC_VERSION 1u
+
+#define NO_REG   0xFFFFu
+#define KPI_MAX_REGS      65000u      /* registers of the employee frame */
+#define KPI_MAX_CODE      (1u << 24)  /* instructions of a program */
+#define KPI_MAX_CONSTS    65000u
+#define KPI_MAX_VECS      250u        /* vector registers of a row program */
+
+typedef enum Opcode {
+#define OP(name, fmt, doc) BC_##name,
+#include "vm/opcodes.def"
+#undef OP
+    BC__COUNT
+} Opcode;
+
+typedef struct Ins {
+    uint8_t  op;
+    uint8_t  x;
+    uint16_t a, b, c;
+} Ins;
+_Static_assert(sizeof(Ins) == 8, "an instruction is 8 bytes");
+
+static inline uint32_t ins_target(Ins i) { return (uint32_t)i.b | ((uint32_t)i.c << 16); }
+
+typedef struct OpInfo {
+    const char *name;
+    const char *format;
+    const char *doc;
+} OpInfo;
+extern const OpInfo op_info[BC__COUNT];
+
+/* The VM's own names for table kinds and column roles (same values as the
+ * AST's TableKind and ColRole; compiler/tables.c checks that). */
+typedef enum TableKindV { TABLE_KIND_ROSTER, TABLE_KIND_PLANS, TABLE_KIND_FACTS } TableKindV;
+typedef enum ColumnRole {
+    COLROLE_NONE, COLROLE_EMPLOYEE, COLROLE_DATE, COLROLE_PERIOD, COLROLE_DEPARTMENT, COLROLE_NAME
+} ColumnRole;
+
+typedef enum ColType {
+    COL_TEXT, COL_INTEGER, COL_DECIMAL, COL_MONEY, COL_BOOL, COL_DATE, COL_SCORE, COL_PERIOD
+} ColType;
+const char *col_type_name(ColType t);
+
+typedef enum EmptyMeaning { EMPTY_BLANK, EMPTY_ZERO, EMPTY_ERROR } EmptyMeaning;
+
+typedef struct Dialect {
+    char         delimiter;   /* ',' or ';' (or '\t') */
+    DecFormat    num;
+    DateFormat   date;
+    EmptyMeaning empty;       /* default for the table's columns */
+} Dialect;
+
+typedef struct ColumnSpec {
+    char    *name;            /* name in the scheme */
+    char    *header;          /* header in the CSV file */
+    uint8_t  type;            /* ColType */
+    uint8_t  scale;           /* fraction digits of numeric columns */
+    uint8_t  role;            /* ColumnRole */
+    uint8_t  empty;           /* EmptyMeaning */
+    uint8_t  used;            /* the scheme reads it; others are not parsed */
+} ColumnSpec;
+
+/* A vector register of a row program. */
+typedef enum VecType { VT_NUM, VT_TEXT, VT_BOOL, VT_DATE } VecType;
+typedef struct VecSpec {
+    uint8_t type;             /* VecType */
+    uint8_t scale;            /* VT_NUM: value = element / 10^scale */
+    int32_t col;              /* column it is loaded from, -1 if computed */
+} VecSpec;
+
+typedef enum AggKind {
+    AGG_SUM, AGG_COUNT, AGG_COUNT_ROWS, AGG_AVG, AGG_MIN, AGG_MAX, AGG_COUNT_DISTINCT
+} AggKind;
+const char *agg_kind_name(AggKind k);
+
+typedef struct AggSpec {
+    uint8_t   kind;           /* AggKind */
+    uint8_t   vtype;          /* VecType of the arguments */
+    uint8_t   scale;          /* common scale of the arguments */
+    uint16_t  table;
+    uint16_t  where;          /* vector of the filter, NO_REG for none */
+    uint16_t  nargs;
+    uint16_t *args;           /* vectors; several for sum(q1..q18 from calls) */
+    uint32_t  span;
+} AggSpec;
+
+typedef struct TableSpec {
+    char       *name;
+    char       *file;         /* relative to the data directory */
+    uint8_t     kind;         /* TableKindV */
+    uint8_t     key_role;     /* plans: COLROLE_EMPLOYEE or COLROLE_DEPARTMENT */
+    Dialect     dialect;
+    uint32_t    ncols;
+    ColumnSpec *cols;
+    int32_t     key_col, date_col, period_col, dept_col, name_col;   /* -1: none */
+    /* facts only: the row program, run over each batch */
+    uint32_t    ncode;
+    Ins        *code;
+    uint32_t   *code_span;
+    uint16_t    nvecs;
+    VecSpec    *vecs;
+    uint32_t    span;
+} TableSpec;
+
+typedef struct TeamField {
+    char     *name;           /* "team.field" */
+    uint8_t   kind;           /* AggKind: SUM, COUNT, AVG, MIN, MAX */
+    uint16_t  group_col;      /* roster column that forms the groups */
+    uint16_t  arg;            /* persistent register of each member's value */
+    uint16_t  where;          /* persistent register of the filter, or NO_REG */
+    uint16_t  stratum;        /* aggregated before this stratum runs */
+    uint32_t  span;
+} TeamField;
+
+typedef struct IndicatorOut {
+    char    *name, *label;
+    uint16_t active, fact, plan, index, raw_score, gate, score, weight;  /* registers */
+    uint32_t span;
+} IndicatorOut;
+
+typedef enum OutKind { OUT_LET, OUT_KPI, OUT_BONUS, OUT_PAYOUT } OutKind;
+typedef struct ValueOut {
+    char    *name, *label;
+    uint8_t  kind;            /* OutKind */
+    uint16_t reg;
+    uint32_t span;
+} ValueOut;
+
+typedef struct SpanInfo {
+    uint16_t file;
+    uint32_t start, end;
+} SpanInfo;
+
+typedef struct Program {
+    char       *scheme_name;
+    char       *currency;
+    uint8_t     period;       /* PeriodKind */
+    uint8_t     rounding;     /* RoundMode for money */
+
+    uint32_t    ntables;
+    TableSpec  *tables;
+    int32_t     roster;       /* index of the roster table */
+
+    uint32_t    nconsts;
+    Value      *consts;
+    uint32_t    nstrings;     /* text constants; text id i is string i */
+    char      **strings;
+    uint32_t   *string_len;
+
+    uint32_t    naggs;
+    AggSpec    *aggs;
+    uint32_t    nteam;
+    TeamField  *team;
+
+    uint16_t    nregs, npersist;
+    char      **reg_names;    /* npersist names: "revenue.index", "bands@12" */
+    uint32_t    ncode;
+    Ins        *code;
+    uint32_t   *code_span;    /* per instruction: index into spans */
+    uint32_t    nstrata;
+    uint32_t   *stratum_pc;   /* entry of each stratum's program */
+
+    uint32_t      nind;
+    IndicatorOut *ind;
+    uint32_t      nouts;
+    ValueOut     *outs;
+
+    uint32_t    nspans;
+    SpanInfo   *spans;
+    SourceSet   sources;      /* the scheme's text, for located runtime errors */
+} Program;
+
+void program_free(Program *p);
+/* Where span index i points, as a Span of the program's sources. */
+Span program_span(const Program *p, uint32_t i);
+
+#endif

@@ -1,0 +1,372 @@
+/* ref.c - the reference tables: the roster (who is paid) and the plans
+ * (targets for the period). Small, so read whole into values; every cell
+ * that does not parse is a data error naming file, row and column. */
+#include "base/alloc.h"
+#include "base/fsio.h"
+#include "vm/cell.h"
+#include "vm/run_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REF_MAX_ROWS KPI_MAX_EMPLOYEES
+
+char *run_path(const Run *r, const TableSpec *t)
+{
+    return fs_join(r->o->data_dir, t->file);
+}
+
+bool ref_map_header(Run *r, const TableSpec *t, const char *file, const CsvField *names,
+                    uint32_t n, int32_t *pos)
+{
+    bool ok = true;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        const char *h = t->cols[i].header;
+        size_t hl = strlen(h);
+        pos[i] = -1;
+        for (uint32_t k = 0; k < n; k++)
+            if (names[k].len == hl && memcmp(names[k].ptr, h, hl) == 0)
+                pos[i] = (int32_t)k;
+        if (pos[i] >= 0)
+            continue;
+        Buf have = BUF_INIT;
+        for (uint32_t k = 0; k < n && k < 30; k++)
+            buf_printf(&have, "%s\"%.*s\"", k ? ", " : "", (int)names[k].len, names[k].ptr);
+        run_data_error(r, file, 1, 0, "column \"%s\" (%s of %s) is missing; the header has %s", h,
+                       t->cols[i].name, t->name, buf_cstr(&have));
+        buf_free(&have);
+        ok = false;
+    }
+    return ok;
+}
+
+static bool parse_number(Run *r, const ColumnSpec *c, const Dialect *d, const char *file,
+                         uint64_t row, uint32_t col, CsvField f, Value *out)
+{
+    int64_t v;
+    NumStatus st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v);
+    if (st != NUM_OK) {
+        run_data_error(r, file, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len, f.ptr,
+                       c->name, cell_num_problem(st, c->scale), cell_expected(c, d));
+        return false;
+    }
+    Rat q;
+    rat_scaled(v, c->scale, &q);
+    if (c->type == COL_SCORE && (rat_sign(q) < 0 || rat_cmp(q, rat_int(1)) > 0)) {
+        run_data_error(r, file, row, col, "score '%.*s' in column %s is outside 0..1", (int)f.len,
+                       f.ptr, c->name);
+        return false;
+    }
+    *out = val_num(q);
+    return true;
+}
+
+static bool parse_empty(Run *r, const ColumnSpec *c, const char *file, uint64_t row, uint32_t col,
+                        Value *out)
+{
+    bool key = c->role != 0;
+    if (key || c->empty == EMPTY_ERROR) {
+        run_data_error(r, file, row, col, "empty cell in column %s%s", c->name,
+                       key ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
+        return false;
+    }
+    bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY;
+    *out = c->empty == EMPTY_ZERO && numeric ? val_num(rat_int(0)) : val_blank();
+    return true;
+}
+
+bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char *file, uint64_t row,
+                    uint32_t col, CsvField f, Value *out)
+{
+    const Dialect *d = &t->dialect;
+    if (cell_empty(f.ptr, f.len))
+        return parse_empty(r, c, file, row, col, out);
+    switch ((ColType)c->type) {
+    case COL_TEXT:
+        *out = val_text(strtab_intern(&r->res->strs, f.ptr, f.len));
+        return true;
+    case COL_BOOL: {
+        bool b;
+        if (cell_bool(f.ptr, f.len, &b)) {
+            *out = val_bool(b);
+            return true;
+        }
+        break;
+    }
+    case COL_DATE: {
+        Day day;
+        if (date_parse(f.ptr, f.len, d->date, &day)) {
+            *out = val_date(day);
+            return true;
+        }
+        break;
+    }
+    case COL_PERIOD: {
+        Period p;
+        if (period_parse_cell(f.ptr, f.len, (PeriodKind)r->p->period, d->date, &p)) {
+            *out = val_text(strtab_intern(&r->res->strs, p.label, strlen(p.label)));
+            return true;
+        }
+        break;
+    }
+    default:
+        return parse_number(r, c, d, file, row, col, f, out);
+    }
+    run_data_error(r, file, row, col, "'%.*s' in column %s is not %s", (int)f.len, f.ptr, c->name,
+                   cell_expected(c, d));
+    return false;
+}
+
+/* Reads a whole reference table: calls `row` with the values of each record. */
+typedef bool (*RowFn)(Run *r, const TableSpec *t, const char *file, uint64_t rowno, Value *vals,
+                      void *ctx);
+
+static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
+{
+    char *file = run_path(r, t);
+    CsvError err;
+    CsvReader *rd = csv_open(file, t->dialect.delimiter, &err);
+    bool ok = false;
+    int32_t *pos = kpi_calloc(t->ncols, sizeof(int32_t));
+    Value *vals = kpi_calloc(t->ncols, sizeof(Value));
+    const CsvField *names;
+    uint32_t ncols;
+    if (!rd) {
+        run_data_error(r, file, 0, 0, "%s", err.msg);
+        goto done;
+    }
+    if (!csv_header(rd, &names, &ncols, &err)) {
+        run_data_error(r, file, err.row, err.col, "%s", err.msg);
+        goto done;
+    }
+    if (!ref_map_header(r, t, file, names, ncols, pos))
+        goto done;
+    uint32_t *sel = kpi_calloc(t->ncols, sizeof(uint32_t));
+    for (uint32_t i = 0; i < t->ncols; i++)
+        sel[i] = (uint32_t)pos[i];
+    csv_select(rd, sel, t->ncols);
+    kpi_free(sel);
+    ok = true;
+    CsvBatch b;
+    int n;
+    uint64_t rows = 0;
+    while ((n = csv_next_batch(rd, &b, &err)) > 0) {
+        for (uint32_t i = 0; i < b.nrows; i++) {
+            bool row_ok = true;
+            for (uint32_t k = 0; k < t->ncols; k++)
+                row_ok &= ref_parse_cell(r, t, &t->cols[k], file, b.rowno[i], (uint32_t)pos[k] + 1,
+                                         b.fields[i * b.ncols + k], &vals[k]);
+            if (++rows > REF_MAX_ROWS) {
+                run_data_error(r, file, b.rowno[i], 0, "more than %u rows", REF_MAX_ROWS);
+                n = -2;
+                break;
+            }
+            if (row_ok)
+                ok &= fn(r, t, file, b.rowno[i], vals, ctx);
+            else
+                ok = false;
+        }
+        if (n == -2 || r->res->diags.errors >= DIAG_MAX_ERRORS)
+            break;
+    }
+    if (n == -1) {
+        run_data_error(r, file, err.row, err.col, "%s", err.msg);
+        ok = false;
+    }
+    r->res->stats[t - r->p->tables].rows = rows;
+done:
+    if (rd)
+        csv_close(rd);
+    kpi_free(pos);
+    kpi_free(vals);
+    kpi_free(file);
+    return ok;
+}
+
+/* ---- roster -------------------------------------------------------------- */
+typedef struct RosterRows {
+    Value   *vals;           /* growing: nrows * ncols */
+    uint64_t *rowno;
+    size_t   n, cap, caprow;
+} RosterRows;
+
+static bool roster_row(Run *r, const TableSpec *t, const char *file, uint64_t rowno, Value *vals,
+                       void *ctx)
+{
+    (void)r;
+    (void)file;
+    RosterRows *rr = ctx;
+    rr->vals = kpi_grow(rr->vals, &rr->cap, (rr->n + 1) * t->ncols, sizeof(Value));
+    memcpy(rr->vals + rr->n * t->ncols, vals, sizeof(Value) * t->ncols);
+    size_t n = rr->n;
+    VEC_PUSH(rr->rowno, n, rr->caprow, rowno);
+    rr->n++;
+    return true;
+}
+
+typedef struct KeyOrder {
+    const StrTab *strs;
+    const Value  *vals;
+    uint32_t      ncols, key;
+} KeyOrder;
+
+/* Employees are ordered by their key's bytes: output order never depends on
+ * the order of the roster's rows. qsort_r is not C11, so a merge sort. */
+static int key_cmp(const KeyOrder *k, uint32_t a, uint32_t b)
+{
+    uint32_t la, lb;
+    const char *sa = strtab_get(k->strs, k->vals[(size_t)a * k->ncols + k->key].aux, &la);
+    const char *sb = strtab_get(k->strs, k->vals[(size_t)b * k->ncols + k->key].aux, &lb);
+    int c = memcmp(sa, sb, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static void merge_sort(const KeyOrder *k, uint32_t *a, uint32_t *tmp, uint32_t n)
+{
+    if (n < 2)
+        return;
+    uint32_t h = n / 2;
+    merge_sort(k, a, tmp, h);
+    merge_sort(k, a + h, tmp, n - h);
+    uint32_t i = 0, j = h, o = 0;
+    while (i < h && j < n)
+        tmp[o++] = key_cmp(k, a[i], a[j]) <= 0 ? a[i++] : a[j++];
+    while (i < h)
+        tmp[o++] = a[i++];
+    while (j < n)
+        tmp[o++] = a[j++];
+    memcpy(a, tmp, sizeof(uint32_t) * n);
+}
+
+static bool index_employees(Run *r, const TableSpec *t, RosterRows *rr, const char *file)
+{
+    RunResult *res = r->res;
+    uint32_t n = (uint32_t)rr->n;
+    uint32_t *order = kpi_calloc(n ? n : 1, sizeof(uint32_t));
+    uint32_t *tmp = kpi_calloc(n ? n : 1, sizeof(uint32_t));
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    KeyOrder k = {&res->strs, rr->vals, t->ncols, (uint32_t)t->key_col};
+    merge_sort(&k, order, tmp, n);
+    bool ok = true;
+    for (uint32_t i = 1; i < n; i++)
+        if (key_cmp(&k, order[i - 1], order[i]) == 0) {
+            uint32_t len;
+            const char *key = strtab_get(&res->strs, rr->vals[(size_t)order[i] * t->ncols + t->key_col].aux, &len);
+            run_data_error(r, file, rr->rowno[order[i]], (uint32_t)t->key_col + 1,
+                           "employee '%.*s' is listed twice (also on row %llu)", (int)len, key,
+                           (unsigned long long)rr->rowno[order[i - 1]]);
+            ok = false;
+        }
+    res->nemp = n;
+    res->emp_key = kpi_calloc(n ? n : 1, sizeof(uint32_t));
+    res->emp_name = kpi_calloc(n ? n : 1, sizeof(uint32_t));
+    res->emp_dept = kpi_calloc(n ? n : 1, sizeof(uint32_t));
+    r->roster = kpi_calloc((size_t)(n ? n : 1) * t->ncols, sizeof(Value));
+    for (uint32_t e = 0; e < n; e++) {
+        const Value *row = rr->vals + (size_t)order[e] * t->ncols;
+        memcpy(r->roster + (size_t)e * t->ncols, row, sizeof(Value) * t->ncols);
+        res->emp_key[e] = row[t->key_col].aux;
+        res->emp_name[e] = t->name_col >= 0 && row[t->name_col].kind == V_TEXT ? row[t->name_col].aux : STR_NONE;
+        res->emp_dept[e] = t->dept_col >= 0 && row[t->dept_col].kind == V_TEXT ? row[t->dept_col].aux : STR_NONE;
+    }
+    r->nemp_of_text = (uint32_t)res->strs.n;
+    r->emp_of_text = kpi_calloc(r->nemp_of_text ? r->nemp_of_text : 1, sizeof(int32_t));
+    memset(r->emp_of_text, 0xFF, sizeof(int32_t) * (r->nemp_of_text ? r->nemp_of_text : 1));
+    for (uint32_t e = 0; e < n; e++)
+        r->emp_of_text[res->emp_key[e]] = (int32_t)e;
+    kpi_free(order);
+    kpi_free(tmp);
+    return ok;
+}
+
+bool ref_load_roster(Run *r)
+{
+    const TableSpec *t = &r->p->tables[r->p->roster];
+    RosterRows rr = {0};
+    bool ok = read_table(r, t, roster_row, &rr);
+    if (ok) {
+        char *file = run_path(r, t);
+        ok = index_employees(r, t, &rr, file);
+        if (ok && rr.n == 0)
+            run_data_error(r, file, 0, 0, "the roster has no employees"), ok = false;
+        kpi_free(file);
+    }
+    kpi_free(rr.vals);
+    kpi_free(rr.rowno);
+    return ok;
+}
+
+/* ---- plans ---------------------------------------------------------------- */
+typedef struct PlanCtx {
+    PlanData *pd;
+    size_t    cap;
+    uint64_t *rowno;
+    size_t    caprow;
+    uint32_t  period_text;
+} PlanCtx;
+
+static int32_t *plan_slot(Run *r, const TableSpec *t, PlanData *pd, const Value *vals)
+{
+    if (t->key_role == COLROLE_EMPLOYEE) {
+        uint32_t id = vals[t->key_col].aux;
+        int32_t e = id < r->nemp_of_text ? r->emp_of_text[id] : -1;
+        return e >= 0 ? &pd->row_of_emp[e] : NULL; /* not in the roster: not needed */
+    }
+    uint32_t id = vals[t->dept_col].aux;
+    if (id >= pd->ntext) {
+        uint32_t n = (uint32_t)r->res->strs.n;
+        pd->row_of_text = kpi_realloc(pd->row_of_text, sizeof(int32_t) * n);
+        memset(pd->row_of_text + pd->ntext, 0xFF, sizeof(int32_t) * (n - pd->ntext));
+        pd->ntext = n;
+    }
+    return &pd->row_of_text[id];
+}
+
+static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rowno, Value *vals, void *ctx)
+{
+    PlanCtx *pc = ctx;
+    PlanData *pd = pc->pd;
+    if (t->period_col >= 0 && vals[t->period_col].aux != pc->period_text)
+        return true; /* another period */
+    int32_t *slot = plan_slot(r, t, pd, vals);
+    if (!slot)
+        return true;
+    int keycol = t->key_role == COLROLE_EMPLOYEE ? t->key_col : t->dept_col;
+    if (*slot >= 0) {
+        uint32_t len;
+        const char *key = strtab_get(&r->res->strs, vals[keycol].aux, &len);
+        run_data_error(r, file, rowno, (uint32_t)keycol + 1,
+                       "a second plan for '%.*s' in %s (the first is on row %llu)", (int)len, key,
+                       r->o->period.label, (unsigned long long)pc->rowno[*slot]);
+        return false;
+    }
+    *slot = (int32_t)pd->nrows;
+    pd->vals = kpi_grow(pd->vals, &pc->cap, (size_t)(pd->nrows + 1) * t->ncols, sizeof(Value));
+    memcpy(pd->vals + (size_t)pd->nrows * t->ncols, vals, sizeof(Value) * t->ncols);
+    size_t n = pd->nrows;
+    VEC_PUSH(pc->rowno, n, pc->caprow, rowno);
+    pd->nrows++;
+    return true;
+}
+
+bool ref_load_plans(Run *r)
+{
+    const Program *p = r->p;
+    r->plans = kpi_calloc(p->ntables, sizeof(PlanData));
+    bool ok = true;
+    uint32_t period_text = strtab_intern(&r->res->strs, r->o->period.label, strlen(r->o->period.label));
+    for (uint32_t i = 0; i < p->ntables; i++) {
+        const TableSpec *t = &p->tables[i];
+        if (t->kind != TABLE_KIND_PLANS)
+            continue;
+        PlanData *pd = &r->plans[i];
+        pd->row_of_emp = kpi_calloc(r->res->nemp ? r->res->nemp : 1, sizeof(int32_t));
+        memset(pd->row_of_emp, 0xFF, sizeof(int32_t) * (r->res->nemp ? r->res->nemp : 1));
+        PlanCtx pc = {pd, 0, NULL, 0, period_text};
+        ok &= read_table(r, t, plan_row, &pc);
+        kpi_free(pc.rowno);
+    }
+    return ok;
+}

@@ -1,0 +1,193 @@
+/* run.c - the order of an evaluation: reference tables, the fact scan,
+ * then the employee program stage by stage with team fields in between;
+ * then every result is checked, and an error value that reached one
+ * becomes a runtime error naming the scheme line and the employee. */
+#include "base/alloc.h"
+#include "vm/run_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void run_data_error(Run *r, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
+{
+    char where[1200];
+    if (row && col)
+        snprintf(where, sizeof where, "%s:%llu:%u", file, (unsigned long long)row, col);
+    else if (row)
+        snprintf(where, sizeof where, "%s:%llu", file, (unsigned long long)row);
+    else
+        snprintf(where, sizeof where, "%s", file);
+    Buf msg = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    diag_where(&r->res->diags, DIAG_ERROR, where, "%s", buf_cstr(&msg));
+    buf_free(&msg);
+    r->data_error = true;
+}
+
+static void intern_program_strings(Run *r)
+{
+    for (uint32_t i = 0; i < r->p->nstrings; i++)
+        strtab_intern(&r->res->strs, r->p->strings[i], r->p->string_len[i]);
+}
+
+static void employee_label(const RunResult *res, uint32_t e, Buf *out)
+{
+    uint32_t len;
+    const char *key = strtab_get(&res->strs, res->emp_key[e], &len);
+    buf_printf(out, "employee %.*s", (int)len, key);
+    if (res->emp_name[e] != STR_NONE) {
+        const char *name = strtab_get(&res->strs, res->emp_name[e], &len);
+        buf_printf(out, " (%.*s)", (int)len, name);
+    }
+}
+
+static void runtime_error(Run *r, uint32_t e, Value v, const char *what)
+{
+    RunResult *res = r->res;
+    Buf who = BUF_INIT;
+    employee_label(res, e, &who);
+    Diag *g;
+    if (v.kind == V_BLANK) {
+        g = diag_at(&res->diags, DIAG_ERROR, program_span(r->p, v.aux), "%s is blank for %s", what,
+                    buf_cstr(&who));
+        diag_note(g, "help", "a blank comes from an empty cell or an average over no rows; "
+                             "give a value with `default`");
+    } else if (v.err == ERR_NO_PLAN) {
+        g = diag_at(&res->diags, DIAG_ERROR, program_span(r->p, v.aux),
+                    "no plan for %s in period %s", buf_cstr(&who), r->o->period.label);
+        diag_note(g, "help", "add the plan row, or give a value with `default`");
+    } else {
+        g = diag_at(&res->diags, DIAG_ERROR, program_span(r->p, v.aux), "%s for %s",
+                    error_kind_text((ErrorKind)v.err), buf_cstr(&who));
+        if (v.err == ERR_DIVZERO)
+            diag_note(g, "help", "if the divisor can be zero, say what the result is then: ... default 0");
+        else if (v.err == ERR_NO_BAND)
+            diag_note(g, "help", "add a band for this value, or an `else ->` row");
+        else if (v.err == ERR_NO_ROLE)
+            diag_note(g, "help", "list the employee's role in 'roles', or add an `else:` entry");
+    }
+    diag_note(g, "note", "while computing %s", what);
+    buf_free(&who);
+}
+
+/* The first error value among an employee's results, if any. */
+static bool check_employee(Run *r, uint32_t e)
+{
+    const Program *p = r->p;
+    const Value *regs = run_regs(r->res, e);
+    for (uint32_t i = 0; i < p->nind; i++) {
+        const IndicatorOut *o = &p->ind[i];
+        Value act = regs[o->active];
+        if (act.kind == V_ERROR) {
+            runtime_error(r, e, act, o->name);
+            return false;
+        }
+        uint16_t fields[5] = {o->fact, o->plan, o->index, o->score, o->weight};
+        for (int k = 0; k < 5; k++)
+            if (regs[fields[k]].kind == V_ERROR) {
+                runtime_error(r, e, regs[fields[k]], p->reg_names ? p->reg_names[fields[k]] : o->name);
+                return false;
+            }
+    }
+    for (uint32_t i = 0; i < p->nouts; i++) {
+        Value v = regs[p->outs[i].reg];
+        if (v.kind == V_ERROR || (p->outs[i].kind == OUT_PAYOUT && v.kind == V_BLANK)) {
+            if (v.kind == V_BLANK)
+                v.aux = p->outs[i].span;
+            runtime_error(r, e, v, p->outs[i].name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void note_inexact(Run *r)
+{
+    const Program *p = r->p;
+    for (uint32_t e = 0; e < r->res->nemp && !r->res->inexact; e++) {
+        const Value *regs = run_regs(r->res, e);
+        for (uint32_t k = 0; k < p->npersist; k++)
+            r->res->inexact |= regs[k].inexact;
+    }
+}
+
+static void evaluate(Run *r)
+{
+    const Program *p = r->p;
+    RunResult *res = r->res;
+    uint32_t nemp = res->nemp, np = p->npersist;
+    res->regs = kpi_calloc((size_t)(nemp ? nemp : 1) * (np ? np : 1), sizeof(Value));
+    for (size_t i = 0; i < (size_t)nemp * np; i++)
+        res->regs[i] = val_blank();
+    r->frame = kpi_calloc(p->nregs ? p->nregs : 1, sizeof(Value));
+    team_prepare(r);
+    for (uint32_t s = 0; s < p->nstrata; s++) {
+        if (s > 0)
+            team_aggregate(r, s);
+        for (uint32_t e = 0; e < nemp; e++) {
+            Value *regs = res->regs + (size_t)e * np;
+            memcpy(r->frame, regs, sizeof(Value) * np);
+            interp_run(r, e, p->stratum_pc[s]);
+            memcpy(regs, r->frame, sizeof(Value) * np);
+        }
+    }
+    uint32_t failed = 0;
+    for (uint32_t e = 0; e < nemp; e++)
+        if (!check_employee(r, e) && ++failed >= KPI_MAX_RUN_ERRORS)
+            break;
+    note_inexact(r);
+    if (failed)
+        res->status = RUN_EVAL_ERROR;
+}
+
+void run_period(const Program *p, const RunOptions *o, RunResult *res)
+{
+    memset(res, 0, sizeof *res);
+    res->p = p;
+    diag_init(&res->diags);
+    strtab_init(&res->strs);
+    res->stats = kpi_calloc(p->ntables ? p->ntables : 1, sizeof(TableStats));
+    Run r;
+    memset(&r, 0, sizeof r);
+    r.p = p;
+    r.o = o;
+    r.res = res;
+    intern_program_strings(&r);
+    bool ok = ref_load_roster(&r);
+    if (ok)
+        ok = ref_load_plans(&r);
+    if (ok)
+        ok = scan_facts(&r);
+    if (ok && !r.data_error)
+        evaluate(&r);
+    else
+        res->status = RUN_DATA_ERROR;
+    kpi_free(r.roster);
+    kpi_free(r.emp_of_text);
+    if (r.plans)
+        for (uint32_t i = 0; i < p->ntables; i++) {
+            kpi_free(r.plans[i].vals);
+            kpi_free(r.plans[i].row_of_emp);
+            kpi_free(r.plans[i].row_of_text);
+        }
+    kpi_free(r.plans);
+    scan_free(&r);
+    team_free(&r);
+    kpi_free(r.frame);
+}
+
+void run_result_free(RunResult *r)
+{
+    diag_free(&r->diags);
+    strtab_free(&r->strs);
+    kpi_free(r->emp_key);
+    kpi_free(r->emp_name);
+    kpi_free(r->emp_dept);
+    kpi_free(r->regs);
+    kpi_free(r->stats);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,55 @@
+/* run.h - evaluating a program over a period's data.
+ * run_period reads the roster and plans, scans every fact table once,
+ * runs the employee program stage by stage (with team aggregation between
+ * stages) and leaves every employee's registers in the result. Data and
+ * runtime errors go into the result's DiagList; nothing is printed. */
+#ifndef KPI_RUN_H
+#define KPI_RUN_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+#include "vm/date.h"
+#include "vm/program.h"
+#include "vm/strtab.h"
+#include "vm/value.h"
+
+#define KPI_MAX_EMPLOYEES  (10u << 20)
+#define KPI_MAX_RUN_ERRORS 20          /* runtime errors reported, the rest counted */
+
+typedef struct RunOptions {
+    const char *data_dir;      /* where the scheme's input files are */
+    Period      period;
+} RunOptions;
+
+typedef struct TableStats {
+    uint64_t rows;             /* data rows read */
+    uint64_t in_period;        /* fact rows inside the period */
+    uint64_t unknown_employee; /* fact rows whose employee is not in the roster */
+    char     first_unknown[64];
+} TableStats;
+
+typedef enum RunStatus { RUN_OK, RUN_DATA_ERROR, RUN_EVAL_ERROR } RunStatus;
+
+typedef struct RunResult {
+    const Program *p;
+    RunStatus   status;
+    DiagList    diags;         /* "file:row:col: error: ..." and located runtime errors */
+    StrTab      strs;          /* texts of the values below */
+    uint32_t    nemp;
+    uint32_t   *emp_key;       /* text id of each employee, sorted by key */
+    uint32_t   *emp_name;      /* text id, STR_NONE when the roster has no name */
+    uint32_t   *emp_dept;      /* text id, STR_NONE when none */
+    Value      *regs;          /* nemp * npersist: every named value */
+    TableStats *stats;         /* per table */
+    bool        inexact;       /* some value fell back to a rounded decimal */
+} RunResult;
+
+void run_period(const Program *p, const RunOptions *o, RunResult *out);
+void run_result_free(RunResult *r);
+static inline const Value *run_regs(const RunResult *r, uint32_t emp)
+{
+    return r->regs + (size_t)emp * r->p->npersist;
+}
+
+#endif

@@ -1,0 +1,70 @@
+/* run_int.h - the state of one evaluation, shared by the VM's parts:
+ * ref.c (roster, plans), scan.c (fact tables), interp.c (employee program),
+ * team.c (group aggregates) and run.c (the order of it all). */
+#ifndef KPI_RUN_INT_H
+#define KPI_RUN_INT_H
+#include "vm/csv.h"
+#include "vm/run.h"
+
+/* A reference table (plans) loaded for the period. */
+typedef struct PlanData {
+    uint32_t  nrows;
+    Value    *vals;           /* nrows * ncols */
+    int32_t  *row_of_emp;     /* employee-keyed: nemp entries, -1 none */
+    int32_t  *row_of_text;    /* department-keyed: by text id, -1 none */
+    uint32_t  ntext;
+} PlanData;
+
+/* What an aggregate has seen of one employee's rows. */
+typedef struct Acc {
+    i128    sum;
+    int64_t count;
+    int64_t mm;               /* min or max so far */
+} Acc;
+
+typedef struct Run {
+    const Program    *p;
+    const RunOptions *o;
+    RunResult        *res;
+    Value            *roster;       /* nemp * roster ncols */
+    int32_t          *emp_of_text;  /* text id -> employee, -1 */
+    uint32_t          nemp_of_text;
+    PlanData         *plans;        /* per table (only plans tables filled) */
+    Acc              *acc;          /* nemp * naggs */
+    struct DistinctSet *distinct;
+    Value            *team_vals;    /* per team field: ngroups values */
+    int32_t          *team_group;   /* per team field: nemp group indices */
+    uint32_t         *team_ngroups;
+    Value            *frame;        /* nregs scratch registers */
+    bool              data_error;
+} Run;
+
+/* "file:row:col" for messages. */
+void run_data_error(Run *r, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+char *run_path(const Run *r, const TableSpec *t);
+
+/* ref.c */
+bool ref_load_roster(Run *r);
+bool ref_load_plans(Run *r);
+/* Parses one cell of a reference table into a value. */
+bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char *file, uint64_t row,
+                    uint32_t col, CsvField f, Value *out);
+/* The header position of each declared column, -1 when missing (reported). */
+bool ref_map_header(Run *r, const TableSpec *t, const char *file, const CsvField *names,
+                    uint32_t n, int32_t *pos);
+
+/* scan.c */
+bool scan_facts(Run *r);
+Value scan_agg_value(const Run *r, uint32_t emp, uint32_t agg);
+void scan_free(Run *r);
+
+/* interp.c */
+void interp_run(Run *r, uint32_t emp, uint32_t pc);
+
+/* team.c */
+void team_prepare(Run *r);
+void team_aggregate(Run *r, uint32_t stratum);
+void team_free(Run *r);
+
+#endif

@@ -1,0 +1,83 @@
+/* value.h - the values a scheme computes with.
+ * A value is a number (an exact Rat), a text (an interned id), a bool, a
+ * date, blank (a spreadsheet's empty cell), or an error (like Excel's
+ * #DIV/0!: it flows through formulas until `default` replaces it or it
+ * reaches a result, where it becomes a located runtime error).
+ * The compiler folds constants with these same functions, so a constant
+ * and a computed value can never disagree. */
+#ifndef KPI_VALUE_H
+#define KPI_VALUE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm/num.h"
+
+typedef enum ValueKind {
+    V_BLANK, V_NUM, V_TEXT, V_BOOL, V_DATE, V_ERROR
+} ValueKind;
+
+/* Why a value is an error; the error's span says where. */
+#define KPI_ERRORS(X)                                                        \
+    X(ERR_NONE,      "no error")                                             \
+    X(ERR_DIVZERO,   "division by zero")                                     \
+    X(ERR_OVERFLOW,  "number out of range")                                  \
+    X(ERR_NO_BAND,   "no band matches the value")                            \
+    X(ERR_NO_PLAN,   "no plan row")                                          \
+    X(ERR_NO_ROLE,   "no indicator set for this role")                       \
+    X(ERR_BAD_ARG,   "invalid argument")
+
+typedef enum ErrorKind {
+#define X(name, text) name,
+    KPI_ERRORS(X)
+#undef X
+    ERR__COUNT
+} ErrorKind;
+
+const char *error_kind_text(ErrorKind k);
+
+typedef struct Value {
+    uint8_t  kind;      /* ValueKind */
+    uint8_t  inexact;   /* a rounded fallback entered this value */
+    uint16_t err;       /* ErrorKind when kind == V_ERROR */
+    uint32_t aux;       /* text id, bool, date (Day), or error span index */
+    Rat      q;         /* V_NUM */
+} Value;
+
+static inline Value val_blank(void) { Value v = {V_BLANK, 0, 0, 0, {0, 1}}; return v; }
+static inline Value val_num(Rat q) { Value v = {V_NUM, 0, 0, 0, q}; return v; }
+static inline Value val_bool(bool b) { Value v = {V_BOOL, 0, 0, b, {0, 1}}; return v; }
+static inline Value val_text(uint32_t id) { Value v = {V_TEXT, 0, 0, id, {0, 1}}; return v; }
+static inline Value val_date(int32_t d) { Value v = {V_DATE, 0, 0, (uint32_t)d, {0, 1}}; return v; }
+static inline Value val_error(ErrorKind k, uint32_t span)
+{
+    Value v = {V_ERROR, 0, (uint16_t)k, span, {0, 1}};
+    return v;
+}
+static inline bool val_is_true(Value v) { return v.kind == V_BOOL && v.aux; }
+static inline bool val_missing(Value v) { return v.kind == V_BLANK || v.kind == V_ERROR; }
+
+/* Arithmetic: blank in, blank out; the first error in, that error out.
+ * `span` locates an error this operation itself raises. */
+Value val_add(Value a, Value b, uint32_t span);
+Value val_sub(Value a, Value b, uint32_t span);
+Value val_mul(Value a, Value b, uint32_t span);
+Value val_div(Value a, Value b, uint32_t span);
+Value val_neg(Value a);
+Value val_abs(Value a);
+Value val_round(Value x, Value step, RoundMode mode, uint32_t span);
+
+typedef enum CmpOp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpOp;
+/* Compares values of one kind; blank in, blank out. Texts compare by id
+ * (equality only; interned so equal texts have equal ids). */
+Value val_cmp(CmpOp op, Value a, Value b);
+/* Three-valued logic: false and blank = false, true or blank = true. */
+Value val_and(Value a, Value b);
+Value val_or(Value a, Value b);
+Value val_not(Value a);
+/* a unless a is blank or an error, else b. */
+Value val_default(Value a, Value b);
+/* Spreadsheet MIN/MAX of two: a blank side is skipped. */
+Value val_min(Value a, Value b);
+Value val_max(Value a, Value b);
+
+#endif
