@@ -214,14 +214,14 @@ static void pct_text(Value v, Buf *out)
 }
 
 /* 1234567.5 -> "1 234 567.50" */
-static void amount_text(Value v, int frac, Buf *out)
+static void amount_text(Value v, int frac, RoundMode mode, Buf *out)
 {
     if (v.kind != V_NUM) {
         buf_adds(out, v.kind == V_BLANK ? "" : "?");
         return;
     }
     char buf[96];
-    rat_format_fixed(buf, sizeof buf, v.q, frac, ROUND_HALF_EVEN);
+    rat_format_fixed(buf, sizeof buf, v.q, frac, mode);
     if (v.inexact)
         buf_addc(out, '~');
     const char *s = buf;
@@ -240,9 +240,9 @@ static void amount_text(Value v, int frac, Buf *out)
 static void fact_text(Value v, Buf *out)
 {
     if (v.kind == V_NUM && rat_is_int(v.q))
-        amount_text(v, 0, out);
+        amount_text(v, 0, ROUND_HALF_EVEN, out);
     else if (v.kind == V_NUM)
-        amount_text(v, 2, out);
+        amount_text(v, 2, ROUND_HALF_EVEN, out);
     else
         value_plain(NULL, v, out);
 }
@@ -258,6 +258,8 @@ static void pad_to(Buf *out, const char *s, size_t width, bool right)
 }
 
 enum { TC_LABEL, TC_FACT, TC_PLAN, TC_INDEX, TC_SCORE, TC_WEIGHT, NCOLS };
+
+static void outs_line(const RunResult *r, const Value *regs, bool results, Buf *out);
 
 static void table_employee(const RunResult *r, uint32_t e, Buf *out)
 {
@@ -306,19 +308,33 @@ static void table_employee(const RunResult *r, uint32_t e, Buf *out)
     for (uint32_t i = 0; i < (p->nind + 1) * NCOLS; i++)
         buf_free(&cells[i]);
     kpi_free(cells);
-    buf_adds(out, " ");
+    outs_line(r, regs, false, out);
+    outs_line(r, regs, true, out);
+    buf_addc(out, '\n');
+}
+
+/* The labelled values on one line, then KPI, bonus and payout on another. */
+static void outs_line(const RunResult *r, const Value *regs, bool results, Buf *out)
+{
+    const Program *p = r->p;
+    bool first = true;
     for (uint32_t i = 0; i < p->nouts; i++) {
         const ValueOut *o = &p->outs[i];
+        if ((o->kind != OUT_LET) != results)
+            continue;
         Value v = regs[o->reg];
-        buf_printf(out, " %s ", o->label ? o->label : o->kind == OUT_KPI ? "KPI" : o->name);
+        buf_adds(out, first ? "  " : " · ");
+        first = false;
+        buf_printf(out, "%s ", o->label ? o->label : o->kind == OUT_KPI ? "KPI" : o->name);
         if (o->kind == OUT_KPI)
             pct_text(v, out);
         else if (v.kind == V_NUM)
-            amount_text(v, 2, out);
+            amount_text(v, 2, (RoundMode)p->rounding, out);
         else
             value_plain(r, v, out);
-        buf_adds(out, i + 1 < p->nouts ? " ·" : "\n\n");
     }
+    if (!first)
+        buf_addc(out, '\n');
 }
 
 static void write_table(const RunResult *r, const Period *period, Buf *out)
@@ -337,7 +353,7 @@ static void write_table(const RunResult *r, const Period *period, Buf *out)
             total = val_add(total, run_regs(r, e)[p->outs[payout].reg], 0);
     }
     buf_adds(out, "total payout ");
-    amount_text(total, 2, out);
+    amount_text(total, 2, (RoundMode)p->rounding, out);
     if (p->currency[0])
         buf_printf(out, " %s", p->currency);
     buf_addc(out, '\n');

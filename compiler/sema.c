@@ -575,7 +575,7 @@ static void declare_value(SemaCtx *c, const Decl *d)
     if (param)
         c->s->defs[i].owner = -2;
     sym_add(c, d->name, param ? SYM_PARAM : SYM_LET, i, d);
-    if (d->label) {
+    if (d->label && !param) { /* a labelled let is reported per employee */
         ValueOut o = {(char *)d->name.s, (char *)d->label, OUT_LET, NO_REG, sema_span(c->s, d->name.span)};
         add_out(c->s, o, i);
     }

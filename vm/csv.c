@@ -1,14 +1,19 @@
 /* csv.c - see csv.h.
  *
- * The unconsumed data is buf[pos, end), and buf[end] always holds a '\n'
- * sentinel followed by zeroed padding, so the word-at-a-time scanner needs
- * no length checks: it stops at the sentinel at the latest. A record that
- * runs past end is scanned again from its start after a refill; quoted
- * fields are therefore unescaped only once their record is complete.
+ * The unconsumed data is buf[pos, end); buf[end] always holds a '\n'
+ * sentinel and CSV_PAD bytes of allocation follow, so scans need no length
+ * checks: every search stops at the sentinel at the latest.
  *
- * NUL bytes and stray byte-order marks are found per refill with memchr over
- * the new data (clean_end marks the first one), so the per-field cost of the
- * check is one pointer comparison. */
+ * Fields are split with a bitmask of the delimiter, quote and newline bytes
+ * of a 64-byte window (SSE2 or word-at-a-time): moving to the next field is
+ * a count-trailing-zeros, and bytes between specials are never looked at.
+ *
+ * A record that runs past end is scanned again from its start after a
+ * refill, so nothing is changed in the buffer until a record is complete:
+ * "" pairs of selected fields are unescaped then. NUL bytes and stray
+ * byte-order marks are found per refill by memchr over the new data
+ * (clean_end marks the first), which makes the check one pointer comparison
+ * per field. */
 #include "vm/csv.h"
 
 #include "base/alloc.h"
@@ -41,6 +46,7 @@
 #endif
 
 #define CSV_BUF_DEFAULT (1u << 20)
+#define CSV_BATCH_FIELDS (1u << 18)
 #define CSV_PAD 128 /* the sentinel and a 64-byte window's over-read */
 
 enum { REC_ROW, REC_END, REC_MORE, REC_FAIL };
@@ -74,14 +80,15 @@ struct CsvReader {
     uint32_t *esc;          /* slots whose field needs "" unescaped */
     int32_t  *dup_of;       /* slot j repeats slot dup_of[j], or -1 */
     bool      has_dups;
-    bool      in_header, have_header, selected, started;
+    bool      in_header, have_header, started;
 
     char     *hdr_text;     /* header names, copied out of buf */
     CsvField *hdr;
     uint32_t  ncols;
 
-    CsvField *fields;       /* batch storage */
+    CsvField *fields;       /* batch storage: batch_rows * nsel */
     uint64_t *rowno;
+    uint32_t  batch_rows;
 
     bool     failed;
     CsvError err;
@@ -877,12 +884,17 @@ int csv_next_batch(CsvReader *r, CsvBatch *b, CsvError *err)
     assert(r->have_header);
     if (!r->started) {
         r->started = true;
-        r->fields = kpi_malloc((size_t)CSV_BATCH_ROWS * (r->nsel ? r->nsel : 1) * sizeof *r->fields);
-        r->rowno = kpi_malloc(CSV_BATCH_ROWS * sizeof *r->rowno);
+        /* Fewer rows when many columns are selected keep a batch's
+         * fields within CSV_BATCH_FIELDS (4 MiB). */
+        uint32_t w = r->nsel ? r->nsel : 1;
+        r->batch_rows = CSV_BATCH_FIELDS / w < CSV_BATCH_ROWS ? CSV_BATCH_FIELDS / w : CSV_BATCH_ROWS;
+        r->batch_rows = r->batch_rows ? r->batch_rows : 1;
+        r->fields = kpi_malloc((size_t)r->batch_rows * w * sizeof *r->fields);
+        r->rowno = kpi_malloc(r->batch_rows * sizeof *r->rowno);
     }
     uint32_t n = 0;
     Bits bits = {NULL, 0};
-    while (n < CSV_BATCH_ROWS) {
+    while (n < r->batch_rows) {
         int st = scan_record(r, &bits, r->fields + (size_t)n * r->nsel);
         if (st == REC_ROW) {
             r->rowno[n++] = r->records;

@@ -1,3 +1,58 @@
 #!/bin/sh
-# placeholder; replaced by the golden runner
-echo "0 passed, 0 failed"
+# run.sh BUILD_DIR - the golden end-to-end tests.
+#
+# Every *.golden file under examples/ and tests/ is one test:
+#     $ kpirun scheme.kpi --period 2026-10 --format csv
+#     ? 0
+#     ...the exact expected output (stdout, then stderr)...
+# The command runs in the golden file's directory with kpic and kpirun from
+# BUILD_DIR. A kpirun test of a .kpi scheme is run a second time from the
+# compiled .kpc (kpic build), which must give the same bytes.
+# Prints a diff for each failure and ends with "N passed, N failed".
+set -u
+build=$(cd "${1:-build}" && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+passed=0
+failed=0
+
+# run_case DIR COMMAND EXPECTED_CODE EXPECTED_FILE LABEL
+run_case() {
+    dir=$1 cmd=$2 code=$3 want=$4 label=$5
+    (cd "$dir" && PATH="$build:$PATH" LC_ALL=C.UTF-8 NO_COLOR=1 sh -c "$cmd" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/code")
+    cat "$tmp/out" "$tmp/err" >"$tmp/got"
+    got_code=$(cat "$tmp/code")
+    if [ "$got_code" = "$code" ] && cmp -s "$want" "$tmp/got"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $label"
+        echo "  command: $cmd   (in ${dir#$root/})"
+        [ "$got_code" = "$code" ] || echo "  exit code $got_code, expected $code"
+        diff -u "$want" "$tmp/got" | sed 's/^/  /' | head -40
+    fi
+}
+
+for golden in $(find "$root/examples" "$root/tests" -name '*.golden' | LC_ALL=C sort); do
+    dir=$(dirname "$golden")
+    label=${golden#$root/}
+    cmd=$(sed -n '1s/^\$ //p' "$golden")
+    code=$(sed -n '2s/^? //p' "$golden")
+    sed '1,2d' "$golden" >"$tmp/want"
+    run_case "$dir" "$cmd" "$code" "$tmp/want" "$label"
+    # the same run from bytecode: kpic build, then kpirun the .kpc
+    set -- $cmd
+    if [ "$1" = kpirun ] && [ "${2%.kpi}" != "$2" ] && [ "$code" = 0 ]; then
+        scheme=$2
+        shift 2
+        if (cd "$dir" && "$build/kpic" build "$scheme" -o "$tmp/s.kpc" >/dev/null 2>&1); then
+            run_case "$dir" "kpirun $tmp/s.kpc --data . $*" "$code" "$tmp/want" "$label (from .kpc)"
+        else
+            failed=$((failed + 1))
+            echo "FAIL $label (kpic build)"
+        fi
+    fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
