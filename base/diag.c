@@ -109,7 +109,11 @@ static int diag_cmp(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-void diag_sort(DiagList *d) { qsort(d->items, d->n, sizeof *d->items, diag_cmp); }
+void diag_sort(DiagList *d)
+{
+    if (d->n > 1)
+        qsort(d->items, d->n, sizeof *d->items, diag_cmp);
+}
 
 /* The source line, then spaces (tabs kept) and ^~~~ under the span. */
 static void render_excerpt(const Source *src, Span sp, LineCol lc, Buf *out)

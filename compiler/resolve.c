@@ -290,7 +290,7 @@ static Ir *resolve_binary(SemaCtx *c, const Scope *sc, const Expr *e)
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         check_type(c, a, T_NUM, e->u.op.a->span, "an operand of arithmetic");
         check_type(c, b, T_NUM, e->u.op.b->span, "an operand of arithmetic");
-        if (op == OP_DIV && sc->ctx == CTX_ROW) {
+        if (op == OP_DIV && sc->ctx == CTX_ROW && (a->kind != IR_CONST || b->kind != IR_CONST)) {
             Diag *g = err(c, e->span, "division inside a row expression");
             diag_note(g, "help", "divide the aggregates instead: sum(a from t) / sum(b from t)");
             return blank_ir(c, e->span);

@@ -761,10 +761,10 @@ static const char *symbol_text(yysymbol_kind_t k, char *buf, size_t cap)
 {
     const char *n = yysymbol_name(k);
     switch (k) {
-    case YYSYMBOL_IDENT:   return "a name";
-    case YYSYMBOL_NUMBER:  return "a number";
-    case YYSYMBOL_PERCENT: return "a percentage";
-    case YYSYMBOL_STRING:  return "a text in quotes";
+    case YYSYMBOL_IDENT:   return "name";
+    case YYSYMBOL_NUMBER:  return "number";
+    case YYSYMBOL_PERCENT: return "percentage";
+    case YYSYMBOL_STRING:  return "text";
     case YYSYMBOL_NL:      return "end of line";
     case YYSYMBOL_YYEOF:   return "end of file";
     default: break;
@@ -802,7 +802,14 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     yysymbol_kind_t got = yypcontext_token(ctx);
     char b1[64], b2[64];
     Buf msg = BUF_INIT;
+    const Span *at = yypcontext_location(ctx);
     buf_printf(&msg, "unexpected %s", symbol_text(got, b1, sizeof b1));
+    bool literal = got == YYSYMBOL_IDENT || got == YYSYMBOL_NUMBER || got == YYSYMBOL_PERCENT ||
+                   got == YYSYMBOL_STRING;
+    if (literal && at->end > at->start && at->end - at->start <= 40)
+        buf_printf(&msg, " %.*s%.*s%s", got == YYSYMBOL_STRING ? 0 : 1, "'",
+                   (int)(at->end - at->start), ps->src->text + at->start,
+                   got == YYSYMBOL_STRING ? "" : "'");
     bool wants_else = false;
     if (nexp > 0 && nexp < MAXEXP) {
         buf_adds(&msg, ", expected ");
@@ -813,7 +820,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
                        symbol_text(expected[i], b2, sizeof b2));
         }
     }
-    Diag *g = diag_at(ps->diags, DIAG_ERROR, *yypcontext_location(ctx), "%s", buf_cstr(&msg));
+    Diag *g = diag_at(ps->diags, DIAG_ERROR, *at, "%s", buf_cstr(&msg));
     buf_free(&msg);
     if (wants_else && (got == YYSYMBOL_NL || is_symbol(got, "'}'")))
         diag_note(g, "help", "every 'if ... then ...' needs an 'else' part");

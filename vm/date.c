@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+/* Days of years 1..9999, the range every Day of this module lies in. */
+#define DAY_MIN (-719162)   /* 0001-01-01 */
+#define DAY_MAX 2932896     /* 9999-12-31 */
+
 Day date_from_ymd(int y, int m, int d)
 {
     y -= m <= 2;
@@ -185,10 +189,6 @@ static char *put_num(char *p, int v, int width)
     }
     return p + width;
 }
-
-/* Days of years 1..9999, the range every Day of this module lies in. */
-#define DAY_MIN (-719162)   /* 0001-01-01 */
-#define DAY_MAX 2932896     /* 9999-12-31 */
 
 void date_format(Day day, char *buf)
 {

@@ -622,6 +622,155 @@ static void test_refill_everywhere(void **state)
     }
 }
 
+/* Every buffer size gives the same error for stray text after a quote,
+ * also when the text is (or merely starts like) a byte-order mark. */
+static void test_refill_error_consistency(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *data, *want;
+    } cases[] = {
+        {"a;b\n\"x\"\xEF\xBB\xBF;1\n", "[a|b]\nE2:1:byte-order mark in the middle of the file"},
+        {"a;b\n\"x\"\xEF\xBC\x8C;1\n", "[a|b]\nE2:1:unexpected text after a closing quote"},
+        {"a;b\n\"x\n\xEF\xBB\xBF", "[a|b]\nE2:1:byte-order mark in the middle of the file (line 3)"},
+        {"a;b\n1;\"x\n\ny", "[a|b]\nE2:2:unterminated quoted field (the quote opens in field 2)"},
+        {"a;b\n1;2\n3", "[a|b]\n2:1|2\nE3:2:row has 1 field, the header has 2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        for (size_t size = 1; size <= strlen(cases[i].data) + 1; size++) {
+            char *got = run_mem(cases[i].data, strlen(cases[i].data), ';', size);
+            assert_string_equal(got, cases[i].want);
+            kpi_free(got);
+        }
+    }
+}
+
+/* Fields longer than the 64-byte scanning window, quoted and not. */
+static void test_long_fields(void **state)
+{
+    (void)state;
+    Text in = {0}, want = {0};
+    text_adds(&in, "a;b;c\n");
+    text_adds(&want, "[a|b|c]\n");
+    for (unsigned row = 0; row < 50; row++) {
+        Text plain = {0}, quoted = {0}, raw = {0};
+        for (unsigned k = 0; k < row * 7 + 60; k++)
+            text_adds(&plain, k % 9 ? "д" : "x");
+        for (unsigned k = 0; k < row * 5 + 70; k++) {
+            const char *piece = (k % 13 == 0) ? "\"\"" : (k % 17 == 0) ? ";" : (k % 23 == 0) ? "\n" : "q";
+            text_adds(&raw, piece);
+            text_adds(&quoted, strcmp(piece, "\"\"") == 0 ? "\"" : piece);
+        }
+        text_printf(&in, "%u;", row);
+        text_add(&in, plain.s, plain.len);
+        text_adds(&in, ";\"");
+        text_add(&in, raw.s, raw.len);
+        text_adds(&in, row % 2 ? "\"\r\n" : "\"\n");
+        text_printf(&want, "%u:%u|", row + 2, row);
+        text_add(&want, plain.s, plain.len);
+        text_adds(&want, "|");
+        text_add(&want, quoted.s, quoted.len);
+        text_adds(&want, "\n");
+        kpi_free(plain.s);
+        kpi_free(quoted.s);
+        kpi_free(raw.s);
+    }
+    check_len(in.s, in.len, ';', want.s);
+    kpi_free(in.s);
+    kpi_free(want.s);
+}
+
+/* The fast UTF-8 check agrees with utf8_validate at every alignment. */
+static void test_utf8_alignment(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        bool valid;
+    } pieces[] = {
+        {"\xD0\xB6", true},          {"\xC2\x80", true},          {"\xDF\xBF", true},
+        {"\xE2\x82\xAC", true},      {"\xF0\x9F\x98\x80", true}, {"\xEF\xBF\xBF", true},
+        {"\xC0\x80", false},         {"\xC1\xBF", false},         {"\xED\xA0\x80", false},
+        {"\xF4\x90\x80\x80", false}, {"\x80", false},              {"\xD0", false},
+        {"\xD0\xD0", false},         {"\xE2\x82", false},         {"\xFF", false},
+    };
+    for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
+        for (unsigned before = 0; before < 10; before++) {
+            for (unsigned after = 0; after < 3; after++) {
+                Text t = {0};
+                text_adds(&t, "v\n");
+                text_repeat(&t, 'a', before);
+                text_adds(&t, pieces[i].bytes);
+                text_repeat(&t, 'b', after);
+                text_adds(&t, "\n");
+                CsvReader *r = csv_open_mem(t.s, t.len, ';');
+                const CsvField *names;
+                uint32_t ncols;
+                CsvError err;
+                assert_true(csv_header(r, &names, &ncols, &err));
+                const uint32_t sel[] = {0};
+                csv_select(r, sel, 1);
+                CsvBatch b;
+                int n = csv_next_batch(r, &b, &err);
+                if (n != (pieces[i].valid ? 1 : -1))
+                    print_error("piece %zu, %u before, %u after\n", i, before, after);
+                assert_int_equal(n, pieces[i].valid ? 1 : -1);
+                if (!pieces[i].valid) {
+                    assert_int_equal(err.row, 2);
+                    assert_int_equal(err.col, 1);
+                }
+                csv_close(r);
+                kpi_free(t.s);
+            }
+        }
+    }
+}
+
+/* Many selected columns: batches get fewer rows, all rows still come. */
+static void test_wide_selection(void **state)
+{
+    (void)state;
+    const unsigned ncols = 300, nrows = 3000;
+    Text t = {0};
+    for (unsigned c = 0; c < ncols; c++)
+        text_printf(&t, "%sc%u", c ? "," : "", c);
+    text_adds(&t, "\n");
+    for (unsigned row = 0; row < nrows; row++) {
+        for (unsigned c = 0; c < ncols; c++)
+            text_printf(&t, "%s%u", c ? "," : "", row * c);
+        text_adds(&t, "\n");
+    }
+    CsvReader *r = csv_open_mem(t.s, t.len, ',');
+    const CsvField *names;
+    uint32_t n;
+    CsvError err;
+    assert_true(csv_header(r, &names, &n, &err));
+    assert_int_equal(n, ncols);
+    uint32_t *sel = kpi_malloc(ncols * sizeof *sel);
+    for (unsigned c = 0; c < ncols; c++)
+        sel[c] = ncols - 1 - c;
+    csv_select(r, sel, ncols);
+    CsvBatch b;
+    int k;
+    unsigned seen = 0;
+    while ((k = csv_next_batch(r, &b, &err)) > 0) {
+        assert_true((size_t)k * ncols <= (1u << 18));
+        for (int i = 0; i < k; i++, seen++) {
+            const CsvField *f = &b.fields[(size_t)i * ncols];
+            char want[32];
+            snprintf(want, sizeof want, "%u", seen * (ncols - 1));
+            assert_int_equal(f[0].len, strlen(want));
+            assert_memory_equal(f[0].ptr, want, f[0].len);
+            assert_int_equal(b.rowno[i], seen + 2);
+        }
+    }
+    assert_int_equal(k, 0);
+    assert_int_equal(seen, nrows);
+    csv_close(r);
+    kpi_free(sel);
+    kpi_free(t.s);
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 static void test_file(void **state)
@@ -694,6 +843,10 @@ int main(void)
         cmocka_unit_test(test_error_sticky),
         cmocka_unit_test(test_many_rows),
         cmocka_unit_test(test_refill_everywhere),
+        cmocka_unit_test(test_refill_error_consistency),
+        cmocka_unit_test(test_long_fields),
+        cmocka_unit_test(test_utf8_alignment),
+        cmocka_unit_test(test_wide_selection),
         cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

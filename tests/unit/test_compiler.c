@@ -1,0 +1,338 @@
+/* test_compiler.c - name resolution, types, folding, code generation, and
+ * the .kpc file: exact opcode listings and exact error messages. */
+#define KPI_TEST_COMPILER
+#include "tests/unit/testutil.h"
+
+#include "compiler/disasm.h"
+#include "vm/kpc.h"
+
+#define ROSTER "roster s from \"r.csv\" {\n employee id: text\n department dept: text\n salary: money\n grade: text\n}\n"
+#define DEALS "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n amount: money\n cost: money\n status: text\n client: text\n}\n"
+#define PLANS "plans plan from \"p.csv\" {\n employee id: text\n period month: period\n revenue: money\n}\n"
+
+static char *listing(Program *p, unsigned stratum)
+{
+    Buf b = BUF_INIT;
+    disasm_program(p, &b);
+    char head[32];
+    snprintf(head, sizeof head, "stratum %u:\n", stratum);
+    const char *s = strstr(buf_cstr(&b), head);
+    assert_non_null(s);
+    s += strlen(head);
+    const char *e = strstr(s, "stratum ");
+    const char *c = strstr(s, "\nconstants:");
+    if (!e || (c && c < e))
+        e = c;
+    char *out = kpi_strndup(s, (size_t)(e - s));
+    buf_free(&b);
+    return out;
+}
+
+static Program *compile_ok(const char *text)
+{
+    Program *p;
+    char *m = compile_msgs(text, &p);
+    if (!p)
+        print_message("%s", m);
+    assert_non_null(p);
+    kpi_free(m);
+    return p;
+}
+
+/* ---- code generation ---- */
+static void test_codegen_listing(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(ROSTER "payout = s.salary * 2\n");
+    char *l = listing(p, 0);
+    assert_string_equal(l,
+        "  0000    7  ROSTER       r2 s.salary\n"
+        "  0001    |  LOADK        r3 k0                      ; k0=2\n"
+        "  0002    |  MUL          r1 r2 r3\n"
+        "  0003    |  LOADK        r2 k1                      ; k1=0.01\n"
+        "  0004    |  ROUND        r0 r1 r2 half_away_from_zero ; r0=payout\n"
+        "  0005    1  RET         \n");
+    kpi_free(l);
+    free_program(p);
+}
+
+static void test_constant_folding(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(ROSTER "param a = 2\nlet b = a * 3 + 1\nlet c \"C\" = 0.1 + 0.2 = 0.3\npayout = b\n");
+    char *l = listing(p, 0);
+    assert_non_null(strstr(l, "LOADK        r0 k0                      ; r0=a k0=2"));
+    assert_non_null(strstr(l, "LOADK        r1 k1                      ; r1=b k1=7"));
+    assert_non_null(strstr(l, "LOADK        r2 k2                      ; r2=c k2=true"));
+    kpi_free(l);
+    free_program(p);
+}
+
+static void test_bands_code(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(ROSTER "let k = bands {\n s.salary < 100 -> 1\n else -> 2\n}\npayout = k\n");
+    char *l = listing(p, 0);
+    assert_string_equal(l,
+        "  0000    8  ROSTER       r4 s.salary\n"
+        "  0001    |  LOADK        r5 k0                      ; k0=100\n"
+        "  0002    |  LT           r3 r4 r5\n"
+        "  0003    |  JNOTBOOL     r3 -> 0011\n"
+        "  0004    |  JFALSE       r3 -> 0008\n"
+        "  0005    |  LOADK        r0 k1                      ; r0=k k1=1\n"
+        "  0006    |  LOADI        r2 1                       ; r2=band#0\n"
+        "  0007    |  JMP          -> 0013\n"
+        "  0008    9  LOADK        r0 k2                      ; r0=k k2=2\n"
+        "  0009    |  LOADI        r2 2                       ; r2=band#0\n"
+        "  0010    |  JMP          -> 0013\n"
+        "  0011    7  MOVE         r0 r3                      ; r0=k\n"
+        "  0012    |  LOADI        r2 0                       ; r2=band#0\n"
+        "  0013   11  LOADK        r3 k3                      ; k3=0.01\n"
+        "  0014    |  ROUND        r1 r0 r3 half_away_from_zero ; r1=payout r0=k\n"
+        "  0015    1  RET         \n");
+    kpi_free(l);
+    free_program(p);
+}
+
+static void test_row_program(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(ROSTER DEALS "let m = sum(amount - cost * 2 from deals where status = \"won\")\n"
+                                         "let n = count(distinct client from deals)\npayout = m + n\n");
+    Buf b = BUF_INIT;
+    disasm_program(p, &b);
+    const char *d = buf_cstr(&b);
+    assert_non_null(strstr(d, "  vec v3 num scale 2 = column amount\n  vec v4 num scale 2 = column cost\n"
+                              "  vec v5 num scale 0\n  vec v6 num scale 2\n"));
+    assert_non_null(strstr(d, "  0000   15  ROW_CONST    v1 k1                      ; k1=\"won\"\n"
+                              "  0001    |  ROW_EQ       v2 v0 v1\n"
+                              "  0002    |  ROW_CONST    v5 k2                      ; k2=2\n"
+                              "  0003    |  ROW_MUL      v6 v4 v5\n" /* cost * 2: scale 2 + 0 */
+                              "  0004    |  ROW_SUB      v7 v3 v6\n"
+                              "  agg g0 = sum(v7) where v2  ; line 15\n"
+                              "  agg g1 = count_distinct(v8)  ; line 16\n"));
+    buf_free(&b);
+    free_program(p);
+}
+
+static void test_equal_aggregates_are_shared(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(ROSTER DEALS "let a = sum(amount from deals)\nlet b = sum(amount from deals) * 2\npayout = a + b\n");
+    assert_int_equal(p->naggs, 1);
+    free_program(p);
+}
+
+/* ---- errors ---- */
+static void test_unknown_column(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER DEALS "payout = sum(amout from deals)\n",
+                         "t.kpi:15:14: error: unknown name 'amout'");
+    assert_compile_error(ROSTER DEALS "payout = sum(amout from deals)\n", "help: did you mean 'amount'?");
+    assert_compile_error(ROSTER "payout = s.salry\n", "error: table 's' has no column 'salry'");
+    assert_compile_error(ROSTER "payout = s.salry\n", "note: columns of s: id, dept, salary, grade");
+}
+
+static void test_unknown_name_suggests(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "let выручка = 1\npayout = выручко\n",
+                         "error: unknown name 'выручко'\n 8 | payout = выручко\n   |          ^~~~~~~\n"
+                         "  help: did you mean 'выручка'?");
+}
+
+static void test_cycles(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "let a = b + 1\nlet b = a * 2\npayout = a\n", "depends on itself");
+    assert_compile_error(ROSTER "indicator x {\n fact = 1\n only if x.score > 0\n}\npayout = 1\n",
+                         "t.kpi:9:10: error: 'x.condition' depends on itself");
+}
+
+static void test_types(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "payout = s.grade + 1\n",
+                         "an operand of arithmetic must be a number, but this is a text");
+    assert_compile_error(ROSTER "let x = s.grade < \"A\"\npayout = 1\n", "a text can only be compared with = or !=");
+    assert_compile_error(ROSTER "let x = if s.salary then 1 else 2\npayout = x\n",
+                         "the condition of if must be a bool, but this is a number");
+    assert_compile_error(ROSTER "payout = \"x\"\n", "the payout must be a number, but this is a text");
+}
+
+static void test_row_expression_limits(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER DEALS "payout = sum(amount / cost from deals)\n", "division inside a row expression");
+    assert_compile_error(ROSTER DEALS "payout = sum(amount * s.salary from deals)\n",
+                         "'s.salary' differs from employee to employee");
+    Program *ok = compile_ok(ROSTER DEALS "payout = sum(amount * (1/4) from deals)\n");
+    free_program(ok);
+    assert_compile_error(ROSTER DEALS "payout = sum(amount * (1/3) from deals)\n",
+                         "a constant in a row expression must be a decimal (this one repeats)");
+    assert_compile_error(ROSTER DEALS "payout = sum(sum(amount from deals) from deals)\n",
+                         "an aggregate cannot be inside another aggregate");
+    assert_compile_error(ROSTER DEALS "payout = deals.amount\n", "'deals' is a fact table: it has many rows per employee");
+}
+
+static void test_scheme_structure(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "let a = 1\n", "the scheme has no payout");
+    assert_compile_error("payout = 1\n", "the scheme has no roster");
+    assert_compile_error(ROSTER "indicator x { fact = 1 }\nkpi = weighted_sum()\npayout = kpi\n",
+                         "indicator 'x' has no weight");
+    assert_compile_error(ROSTER "let a = 1\nlet a = 2\npayout = a\n", "'a' is already declared");
+    assert_compile_error(ROSTER "let min = 1\npayout = 1\n", "'min' is the name of a built-in function");
+    assert_compile_error(ROSTER "import nosuch\npayout = 1\n", "cannot find module 'nosuch'");
+    assert_compile_error(ROSTER "rounding banker\npayout = 1\n", "'banker' is not a valid rounding");
+    assert_compile_error(ROSTER "perod month\npayout = 1\n", "help: did you mean 'period'?");
+    assert_compile_error(ROSTER "indicator x { fakt = 1 }\npayout = 1\n", "help: did you mean 'fact'?");
+}
+
+static void test_tables(void **state)
+{
+    (void)state;
+    assert_compile_error("facts f from \"f.csv\" { amount: money }\n" ROSTER "payout = 1\n",
+                         "facts table 'f' has no employee column");
+    assert_compile_error("facts f from \"f.csv\" { employee e: text\n x: mony }\n" ROSTER "payout = 1\n",
+                         "help: did you mean 'money'?");
+    assert_compile_error("facts f from \"f.csv\" { employee e: text\n date d: date\n decimal \",\" }\n"
+                         ROSTER "payout = 1\n", "table 'f' uses ',' both between fields and as the decimal point");
+    assert_compile_error("facts f from \"f.csv\" { employee e: integer\n date d: date }\n" ROSTER "payout = 1\n",
+                         "the employee column must be of type text");
+}
+
+static void test_scales(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "scale f(x) = f(x)\npayout = f(1)\n", "scale 'f' is called from itself");
+    assert_compile_error(ROSTER "scale f(x, y) = x + y\npayout = f(1)\n", "scale 'f' needs the parameter 'y'");
+    assert_compile_error(ROSTER "scale f(x) = x\npayout = f(1, 2)\n", "scale 'f' takes 1 argument");
+    assert_compile_error(ROSTER "scale f(x) = x\npayout = f(z: 2)\n", "scale 'f' has no parameter 'z'");
+    Program *p = compile_ok(ROSTER "scale f(x, k = 2) = x * k\npayout = f(3) + f(1, k: 10)\n");
+    char *l = listing(p, 0);
+    assert_non_null(strstr(l, "LOADK        r0 k0                      ; r0=payout k0=16"));
+    kpi_free(l);
+    free_program(p);
+}
+
+static void test_constant_errors(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "let a = 1 / 0\npayout = a\n", "t.kpi:7:9: error: division by zero in a constant");
+    assert_compile_error(ROSTER DEALS "param p = sum(amount from deals)\npayout = p\n", "a param must be a constant");
+}
+
+/* ---- the .kpc file ---- */
+static const char *const scheme = ROSTER DEALS PLANS
+    "indicator r \"Выручка\" {\n fact = sum(amount from deals)\n plan = plan.revenue\n weight = 100%\n}\n"
+    "team t { total = sum(r.fact) }\nlet share \"Доля\" = r.fact / t.total default 0\n"
+    "payout = s.salary * kpi\n";
+
+static void test_kpc_round_trip(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(scheme);
+    Buf a = BUF_INIT, bytes = BUF_INIT, b = BUF_INIT;
+    disasm_program(p, &a);
+    kpc_write(p, &bytes);
+    char err[256];
+    Program *q = kpc_read((const unsigned char *)bytes.data, bytes.len, err, sizeof err);
+    assert_non_null(q);
+    disasm_program(q, &b);
+    assert_string_equal(buf_cstr(&a), buf_cstr(&b));
+    assert_string_equal(q->sources.files[0].text, scheme);
+    buf_free(&a);
+    buf_free(&b);
+    buf_free(&bytes);
+    free_program(p);
+    free_program(q);
+}
+
+static Program *read_bytes(Buf *bytes, char *err, size_t n)
+{
+    return kpc_read((const unsigned char *)bytes->data, bytes->len, err, n);
+}
+
+static void test_kpc_rejects_damage(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(scheme);
+    Buf bytes = BUF_INIT;
+    kpc_write(p, &bytes);
+    char err[256];
+    /* one flipped bit */
+    bytes.data[bytes.len / 2] ^= 1;
+    assert_null(read_bytes(&bytes, err, sizeof err));
+    assert_string_equal(err, "the file is damaged (checksum mismatch)");
+    bytes.data[bytes.len / 2] ^= 1;
+    /* truncated */
+    size_t len = bytes.len;
+    bytes.len = len - 7;
+    assert_null(read_bytes(&bytes, err, sizeof err));
+    assert_non_null(strstr(err, "the file is truncated or has extra bytes"));
+    bytes.len = len;
+    /* another format version */
+    bytes.data[4] = 99;
+    assert_null(read_bytes(&bytes, err, sizeof err));
+    assert_non_null(strstr(err, "compiled by another version of kpic (format 99"));
+    bytes.data[4] = KPC_VERSION;
+    /* not a kpc at all */
+    Buf junk = BUF_INIT;
+    buf_adds(&junk, "scheme \"x\"\npayout = 1\n");
+    assert_null(read_bytes(&junk, err, sizeof err));
+    assert_string_equal(err, "not a compiled scheme (.kpc) file");
+    buf_free(&junk);
+    buf_free(&bytes);
+    free_program(p);
+}
+
+/* A well-formed file whose code points outside its registers: caught by
+ * program_verify, never executed. */
+static void test_verify_operands(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(scheme);
+    char err[256];
+    assert_true(program_verify(p, err, sizeof err));
+    uint16_t saved = p->code[0].a;
+    p->code[0].a = p->nregs;
+    assert_false(program_verify(p, err, sizeof err));
+    assert_string_equal(err, "invalid program: a register is out of range");
+    p->code[0].a = saved;
+    uint8_t op = p->code[p->ncode - 1].op;
+    p->code[p->ncode - 1].op = BC_NOP;
+    assert_false(program_verify(p, err, sizeof err));
+    assert_non_null(strstr(err, "does not end with RET"));
+    p->code[p->ncode - 1].op = op;
+    p->aggs[0].table = 0;
+    assert_false(program_verify(p, err, sizeof err));
+    assert_string_equal(err, "invalid program: aggregate 0 is malformed");
+    free_program(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_codegen_listing),
+        cmocka_unit_test(test_constant_folding),
+        cmocka_unit_test(test_bands_code),
+        cmocka_unit_test(test_row_program),
+        cmocka_unit_test(test_equal_aggregates_are_shared),
+        cmocka_unit_test(test_unknown_column),
+        cmocka_unit_test(test_unknown_name_suggests),
+        cmocka_unit_test(test_cycles),
+        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_row_expression_limits),
+        cmocka_unit_test(test_scheme_structure),
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_scales),
+        cmocka_unit_test(test_constant_errors),
+        cmocka_unit_test(test_kpc_round_trip),
+        cmocka_unit_test(test_kpc_rejects_damage),
+        cmocka_unit_test(test_verify_operands),
+    };
+    return cmocka_run_group_tests_name("compiler", tests, NULL, NULL);
+}

@@ -1,0 +1,293 @@
+/* test_vm.c - evaluation over real CSV files: the fact scan, blanks and
+ * errors, plans, teams, exact rounding, and located data/runtime errors. */
+#define KPI_TEST_COMPILER
+#include "tests/unit/testutil.h"
+
+#include "vm/run.h"
+
+typedef struct Eval {
+    char     *dir;
+    Program  *p;
+    RunResult r;
+    char     *msgs;
+} Eval;
+
+/* Compiles `scheme`, writes the files (name, text pairs, NULL-ended) and
+ * runs the period. */
+static void eval(Eval *ev, const char *scheme, const char *period, ...)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->dir = temp_dir();
+    va_list ap;
+    va_start(ap, period);
+    const char *name;
+    while ((name = va_arg(ap, const char *)) != NULL)
+        write_file(ev->dir, name, va_arg(ap, const char *));
+    va_end(ap);
+    char *m = compile_msgs(scheme, &ev->p);
+    if (!ev->p)
+        print_message("%s", m);
+    assert_non_null(ev->p);
+    kpi_free(m);
+    Period per;
+    assert_true(period_parse(period, strlen(period), (PeriodKind)ev->p->period, &per));
+    RunOptions o = {ev->dir, per};
+    run_period(ev->p, &o, &ev->r);
+    diag_sort(&ev->r.diags);
+    Buf b = BUF_INIT;
+    diag_render(&ev->r.diags, &ev->p->sources, &b);
+    ev->msgs = kpi_strdup(buf_cstr(&b));
+    buf_free(&b);
+}
+
+static void done(Eval *ev)
+{
+    run_result_free(&ev->r);
+    free_program(ev->p);
+    kpi_free(ev->msgs);
+    remove_dir(ev->dir);
+}
+
+/* The value of output `name` of employee number e, as exact text. */
+static const char *out(Eval *ev, uint32_t e, const char *name)
+{
+    static char buf[128];
+    const Program *p = ev->p;
+    for (uint32_t i = 0; i < p->nouts; i++)
+        if (strcmp(p->outs[i].name, name) == 0) {
+            Value v = run_regs(&ev->r, e)[p->outs[i].reg];
+            if (v.kind == V_BLANK)
+                return "blank";
+            if (v.kind == V_ERROR)
+                return "error";
+            if (v.kind == V_BOOL)
+                return v.aux ? "true" : "false";
+            bool exact;
+            rat_format(buf, sizeof buf, v.q, 20, &exact);
+            return buf;
+        }
+    fail_msg("no output %s", name);
+    return NULL;
+}
+
+#define ROSTER "roster s from \"r.csv\" {\n employee id: text\n name fio: text\n department dept: text\n salary: money\n}\n"
+#define DEALS "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n amount: money\n cost: money\n client: text\n}\n"
+#define ROSTER_CSV "id,fio,dept,salary\nE2,Петров,D1,1000\nE1,Иванов,D1,2000\nE3,Сидоров,D2,3000\n"
+#define DEALS_CSV "m,on,amount,cost,client\nE1,2026-10-01,100.50,50,A\nE1,2026-10-31,200,100.25,A\n" \
+                  "E1,2026-11-01,999,0,B\nE2,2026-10-15,10,,B\nE9,2026-10-15,5,1,C\nE2,2026-09-30,7,0,C\n"
+
+static void test_scan_period_and_aggregates(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS
+         "let total \"T\" = sum(amount from deals)\n"
+         "let profit \"P\" = sum(amount - cost from deals)\n"
+         "let n \"N\" = count(deals)\n"
+         "let costs \"C\" = count(cost from deals)\n"
+         "let clients \"K\" = count(distinct client from deals)\n"
+         "let big \"B\" = max(amount from deals)\n"
+         "let mean \"M\" = avg(amount from deals)\n"
+         "payout = 0\n",
+         "2026-10", "r.csv", ROSTER_CSV, "d.csv", DEALS_CSV, NULL);
+    assert_string_equal(ev.msgs, "");
+    assert_int_equal(ev.r.status, RUN_OK);
+    /* employees are sorted by key: E1, E2, E3 */
+    assert_int_equal(ev.r.nemp, 3);
+    assert_string_equal(strtab_get(&ev.r.strs, ev.r.emp_key[0], NULL), "E1");
+    assert_string_equal(out(&ev, 0, "total"), "300.5");
+    assert_string_equal(out(&ev, 0, "profit"), "150.25");
+    assert_string_equal(out(&ev, 0, "n"), "2");
+    assert_string_equal(out(&ev, 0, "clients"), "1");
+    assert_string_equal(out(&ev, 0, "big"), "200");
+    assert_string_equal(out(&ev, 0, "mean"), "150.25");
+    /* E2's cost is empty: blank, skipped like SUM/COUNTA skip an empty cell */
+    assert_string_equal(out(&ev, 1, "total"), "10");
+    assert_string_equal(out(&ev, 1, "profit"), "0");
+    assert_string_equal(out(&ev, 1, "costs"), "0");
+    /* E3 has no rows: sums and counts are 0, an average is blank */
+    assert_string_equal(out(&ev, 2, "total"), "0");
+    assert_string_equal(out(&ev, 2, "n"), "0");
+    assert_string_equal(out(&ev, 2, "mean"), "blank");
+    /* E9 is not in the roster: counted, not paid */
+    assert_int_equal(ev.r.stats[1].unknown_employee, 1);
+    assert_string_equal(ev.r.stats[1].first_unknown, "E9");
+    assert_int_equal(ev.r.stats[1].rows, 6);
+    assert_int_equal(ev.r.stats[1].in_period, 4);
+    done(&ev);
+}
+
+static void test_exact_money(void **state)
+{
+    (void)state;
+    Eval ev;
+    /* 2/3 of 0.0225 is 0.015 exactly: a half-cent tie that rounds up only
+     * when the quotient stays exact. */
+    eval(&ev, ROSTER "let x \"X\" = 0.1 + 0.2\nlet score = 2 / 3\n"
+              "let tie \"Tie\" = round(score * 0.0225, 0.01)\nlet even \"E\" = round(2.5, 1, half_even)\n"
+              "let away \"A\" = round(2.5)\nlet hundreds \"H\" = round(12345.67, 100)\n"
+              "payout = s.salary * score\n",
+         "2026-10", "r.csv", ROSTER_CSV, NULL);
+    assert_string_equal(ev.msgs, "");
+    assert_string_equal(out(&ev, 0, "x"), "0.3");
+    assert_string_equal(out(&ev, 0, "tie"), "0.02");
+    assert_string_equal(out(&ev, 0, "even"), "2");
+    assert_string_equal(out(&ev, 0, "away"), "3");
+    assert_string_equal(out(&ev, 0, "hundreds"), "12300");
+    assert_string_equal(out(&ev, 0, "payout"), "1333.33"); /* 2000 * 2/3, half away */
+    assert_string_equal(out(&ev, 1, "payout"), "666.67");
+    done(&ev);
+}
+
+static void test_division_by_zero_is_located(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS "payout = s.salary / sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV,
+         "d.csv", DEALS_CSV, NULL);
+    assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
+    assert_string_equal(ev.msgs,
+                        "t.kpi:14:10: error: division by zero for employee E3 (Сидоров)\n"
+                        " 14 | payout = s.salary / sum(amount from deals)\n"
+                        "    |          ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+                        "  help: if the divisor can be zero, say what the result is then: ... default 0\n"
+                        "  note: while computing payout\n");
+    done(&ev);
+    eval(&ev, ROSTER DEALS "payout = s.salary / sum(amount from deals) default 0\n", "2026-10", "r.csv",
+         ROSTER_CSV, "d.csv", DEALS_CSV, NULL);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(out(&ev, 2, "payout"), "0");
+    done(&ev);
+}
+
+static void test_blank_payout_is_an_error(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS "payout = avg(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, "d.csv",
+         DEALS_CSV, NULL);
+    assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
+    assert_non_null(strstr(ev.msgs, "error: payout is blank for employee E3 (Сидоров)"));
+    done(&ev);
+}
+
+#define PLANS "plans plan from \"p.csv\" {\n employee id: text\n period month: period\n revenue: money\n}\n"
+
+static void test_missing_plan(void **state)
+{
+    (void)state;
+    Eval ev;
+    const char *plans = "id,month,revenue\nE1,2026-10,1000\nE2,2026-10,500\nE3,2026-09,800\n";
+    eval(&ev, ROSTER PLANS "payout = plan.revenue\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv", plans, NULL);
+    assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
+    assert_non_null(strstr(ev.msgs, "t.kpi:12:10: error: no plan for employee E3 (Сидоров) in period 2026-10\n"
+                                    " 12 | payout = plan.revenue\n"));
+    done(&ev);
+    eval(&ev, ROSTER PLANS "payout = plan.revenue default 100\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv",
+         plans, NULL);
+    assert_string_equal(out(&ev, 0, "payout"), "1000");
+    assert_string_equal(out(&ev, 2, "payout"), "100");
+    done(&ev);
+}
+
+static void test_duplicate_plan(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER PLANS "payout = plan.revenue\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv",
+         "id,month,revenue\nE1,2026-10,1000\nE1,10.2026,500\n", NULL);
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    assert_non_null(strstr(ev.msgs, "/p.csv:3:1: error: a second plan for 'E1' in 2026-10 (the first is on row 2)"));
+    done(&ev);
+}
+
+static void test_bad_cells_are_located(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS "payout = sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, "d.csv",
+         "m,on,amount,cost,client\nE1,2026-10-01,12x,0,A\nE1,2026-10-02,1.234,0,A\nE1,31.10.2026,1,0,A\n", NULL);
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    assert_non_null(strstr(ev.msgs, "/d.csv:2:3: error: '12x' in column amount: it is not a number "
+                                    "(expected an amount like 1234.56)"));
+    assert_non_null(strstr(ev.msgs, "/d.csv:3:3: error: '1.234' in column amount: it has more decimal places "
+                                    "than the column allows"));
+    assert_non_null(strstr(ev.msgs, "/d.csv:4:2: error: '31.10.2026' in column on is not a date YYYY-MM-DD"));
+    done(&ev);
+}
+
+static void test_missing_file_and_column(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS "payout = sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, NULL);
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    assert_non_null(strstr(ev.msgs, "/d.csv: error: cannot open"));
+    done(&ev);
+    eval(&ev, ROSTER DEALS "payout = sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, "d.csv",
+         "m,on,amount,client\n", NULL);
+    assert_non_null(strstr(ev.msgs, "/d.csv:1: error: column \"cost\" (cost of deals) is missing; the header has "
+                                    "\"m\", \"on\", \"amount\", \"client\""));
+    done(&ev);
+}
+
+static void test_duplicate_employee(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER "payout = 1\n", "2026-10", "r.csv", "id,fio,dept,salary\nE1,a,D,1\nE2,b,D,1\nE1,c,D,1\n", NULL);
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    assert_non_null(strstr(ev.msgs, "/r.csv:4:1: error: employee 'E1' is listed twice (also on row 2)"));
+    done(&ev);
+}
+
+static void test_teams(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS "team t { total = sum(sum(amount from deals))\n n = count(s.id)\n"
+                           " best = max(s.salary where s.salary < 3000) }\n"
+                           "let share \"S\" = sum(amount from deals) / t.total default 0\n"
+                           "let n \"N\" = t.n\nlet best \"B\" = t.best\npayout = share * 100\n",
+         "2026-10", "r.csv", ROSTER_CSV, "d.csv", DEALS_CSV, NULL);
+    assert_string_equal(ev.msgs, "");
+    assert_string_equal(out(&ev, 0, "share"), "0.96779388083735909823"); /* 601/621: 300.5 of D1's 310.5 */
+    assert_string_equal(out(&ev, 0, "n"), "2");
+    assert_string_equal(out(&ev, 2, "n"), "1");
+    assert_string_equal(out(&ev, 0, "best"), "2000");
+    assert_string_equal(out(&ev, 2, "best"), "blank");
+    assert_string_equal(out(&ev, 2, "share"), "0");
+    done(&ev);
+}
+
+static void test_ru_dialect_and_scores(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER "facts calls from \"c.csv\" {\n format ru\n employee m: text\n date d: date\n q1..q4: score\n}\n"
+                     "let q \"Q\" = sum(q1..q4 from calls) / count(q1..q4 from calls) default 0\npayout = 0\n",
+         "2026-10", "r.csv", ROSTER_CSV, "c.csv",
+         "\xEF\xBB\xBFm;d;q1;q2;q3;q4\nE1;01.10.2026;1;0,5;;1\nE1;02.10.2026;0;;;1\nE2;02.10.2026;;;;\n", NULL);
+    assert_string_equal(ev.msgs, "");
+    assert_string_equal(out(&ev, 0, "q"), "0.7");   /* 3.5 over 5 filled cells */
+    assert_string_equal(out(&ev, 1, "q"), "0"); /* no filled cell: 0/0, so the default */
+    done(&ev);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scan_period_and_aggregates),
+        cmocka_unit_test(test_exact_money),
+        cmocka_unit_test(test_division_by_zero_is_located),
+        cmocka_unit_test(test_blank_payout_is_an_error),
+        cmocka_unit_test(test_missing_plan),
+        cmocka_unit_test(test_duplicate_plan),
+        cmocka_unit_test(test_bad_cells_are_located),
+        cmocka_unit_test(test_missing_file_and_column),
+        cmocka_unit_test(test_duplicate_employee),
+        cmocka_unit_test(test_teams),
+        cmocka_unit_test(test_ru_dialect_and_scores),
+    };
+    return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
+}
