@@ -105,7 +105,7 @@ char *fs_dirname(const char *path)
 
 char *fs_join(const char *dir, const char *name)
 {
-    if (name[0] == '/' || !dir || !dir[0])
+    if (name[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
         return kpi_strdup(name);
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = kpi_malloc(n);

@@ -114,10 +114,12 @@ static int evaluate(const Args *a, Program *p)
     RunResult res;
     run_period(p, &o, &res);
     cli_print_diags(&res.diags, &p->sources);
-    Buf warn = BUF_INIT;
-    report_warnings(&res, data_dir, &warn);
-    fputs(buf_cstr(&warn), stderr);
-    buf_free(&warn);
+    if (res.status != RUN_DATA_ERROR) { /* warnings would drown the errors */
+        Buf warn = BUF_INIT;
+        report_warnings(&res, data_dir, &warn);
+        fputs(buf_cstr(&warn), stderr);
+        buf_free(&warn);
+    }
     int rc = res.status == RUN_DATA_ERROR ? EXIT_DATA : res.status == RUN_EVAL_ERROR ? EXIT_EVAL : EXIT_OK;
     if (rc == EXIT_OK) {
         Buf out = BUF_INIT;

@@ -30,6 +30,7 @@ typedef struct ParseState {
     int           paren;       /* depth of ( and [ */
     int           last;        /* last token returned, 0 at the start */
     int           prev;        /* the token before it */
+    uint32_t      last_end;    /* where the last token ended */
     bool          depth_reported;
     bool          eof_nl_done;
     uint32_t      ntokens;

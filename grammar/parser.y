@@ -810,19 +810,23 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
         buf_printf(&msg, " %.*s%.*s%s", got == YYSYMBOL_STRING ? 0 : 1, "'",
                    (int)(at->end - at->start), ps->src->text + at->start,
                    got == YYSYMBOL_STRING ? "" : "'");
-    bool wants_else = false;
+    bool wants_else = false, wants_paren = false;
     if (nexp > 0 && nexp < MAXEXP) {
         buf_adds(&msg, ", expected ");
         for (int i = 0; i < nexp; i++) {
             if (expected[i] == YYSYMBOL_KW_ELSE)
                 wants_else = true;
+            if (is_symbol(expected[i], "')'"))
+                wants_paren = true;
             buf_printf(&msg, "%s%s", i == 0 ? "" : i == nexp - 1 ? " or " : ", ",
                        symbol_text(expected[i], b2, sizeof b2));
         }
     }
     Diag *g = diag_at(ps->diags, DIAG_ERROR, *at, "%s", buf_cstr(&msg));
     buf_free(&msg);
-    if (wants_else && (got == YYSYMBOL_NL || is_symbol(got, "'}'")))
+    if (wants_paren && got == YYSYMBOL_NL)
+        diag_note(g, "help", "a '(' is not closed");
+    else if (wants_else && (got == YYSYMBOL_NL || is_symbol(got, "'}'")))
         diag_note(g, "help", "every 'if ... then ...' needs an 'else' part");
     else if (is_binary_op(got) && ps->prev == NL)
         diag_note(g, "help", "to continue a formula on the next line, end the line with the "

@@ -74,8 +74,9 @@ static void runtime_error(Run *r, uint32_t e, Value v, const char *what)
     buf_free(&who);
 }
 
-/* The first error value among an employee's results, if any. */
-static bool check_employee(Run *r, uint32_t e)
+/* The first error value among an employee's results, if any; a missing
+ * plan row is the data's fault, the rest the scheme's. */
+static bool check_employee(Run *r, uint32_t e, bool *data_fault)
 {
     const Program *p = r->p;
     const Value *regs = run_regs(r->res, e);
@@ -84,12 +85,14 @@ static bool check_employee(Run *r, uint32_t e)
         Value act = regs[o->active];
         if (act.kind == V_ERROR) {
             runtime_error(r, e, act, o->name);
+            *data_fault |= act.err == ERR_NO_PLAN;
             return false;
         }
         uint16_t fields[5] = {o->fact, o->plan, o->index, o->score, o->weight};
         for (int k = 0; k < 5; k++)
             if (regs[fields[k]].kind == V_ERROR) {
                 runtime_error(r, e, regs[fields[k]], p->reg_names ? p->reg_names[fields[k]] : o->name);
+                *data_fault |= regs[fields[k]].err == ERR_NO_PLAN;
                 return false;
             }
     }
@@ -99,6 +102,7 @@ static bool check_employee(Run *r, uint32_t e)
             if (v.kind == V_BLANK)
                 v.aux = p->outs[i].span;
             runtime_error(r, e, v, p->outs[i].name);
+            *data_fault |= v.kind == V_ERROR && v.err == ERR_NO_PLAN;
             return false;
         }
     }
@@ -136,12 +140,13 @@ static void evaluate(Run *r)
         }
     }
     uint32_t failed = 0;
+    bool data_fault = false;
     for (uint32_t e = 0; e < nemp; e++)
-        if (!check_employee(r, e) && ++failed >= KPI_MAX_RUN_ERRORS)
+        if (!check_employee(r, e, &data_fault) && ++failed >= KPI_MAX_RUN_ERRORS)
             break;
     note_inexact(r);
     if (failed)
-        res->status = RUN_EVAL_ERROR;
+        res->status = data_fault ? RUN_DATA_ERROR : RUN_EVAL_ERROR;
 }
 
 void run_period(const Program *p, const RunOptions *o, RunResult *res)

@@ -179,7 +179,7 @@ static void test_missing_plan(void **state)
     Eval ev;
     const char *plans = "id,month,revenue\nE1,2026-10,1000\nE2,2026-10,500\nE3,2026-09,800\n";
     eval(&ev, ROSTER PLANS "payout = plan.revenue\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv", plans, NULL);
-    assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
     assert_non_null(strstr(ev.msgs, "t.kpi:12:10: error: no plan for employee E3 (Сидоров) in period 2026-10\n"
                                     " 12 | payout = plan.revenue\n"));
     done(&ev);
