@@ -36,7 +36,7 @@ KPIC     = $(BUILD)/kpic
 KPIRUN   = $(BUILD)/kpirun
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all demo test unit golden asan install uninstall clean deps
+.PHONY: all demo test unit golden asan valgrind install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(KPIC) $(KPIRUN)
@@ -115,6 +115,20 @@ test: unit golden
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="$(ASAN_FLAGS)" test
+
+VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+valgrind: $(UNIT_BIN) $(KPIC) $(KPIRUN)
+	@command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+	@fail=0; for t in $(UNIT_BIN); do $(VALGRIND) $$t >/dev/null 2>$(BUILD)/valgrind.log || { cat $(BUILD)/valgrind.log; fail=1; }; done; \
+	for d in examples/*/; do \
+	  [ -f $$d/scheme.kpi ] || continue; \
+	  g=$$(ls $$d*.golden 2>/dev/null | head -1); [ -n "$$g" ] || continue; \
+	  args=$$(sed -n '1s/^\$$ kpirun scheme.kpi //p' $$g); \
+	  [ -n "$$args" ] || continue; \
+	  $(VALGRIND) $(KPIRUN) $$d/scheme.kpi $$args >/dev/null 2>$(BUILD)/valgrind.log || { echo "valgrind: $$d"; cat $(BUILD)/valgrind.log; fail=1; }; \
+	done; \
+	$(VALGRIND) $(KPIC) disasm examples/demo/scheme.kpi >/dev/null || fail=1; \
+	[ $$fail = 0 ] && echo "valgrind: clean"; exit $$fail
 
 install: $(KPIC) $(KPIRUN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kpi/stdlib

@@ -74,8 +74,14 @@ static void unknown_name(SemaCtx *c, const Scope *sc, Name n)
     sema_offer_globals(c, &sg);
     if (sg.best)
         diag_note(g, "help", "did you mean '%s'?", sg.best);
-    else if (sc->ctx == CTX_ROW)
-        diag_note(g, "note", "inside an aggregate, names are columns of '%s'", c->s->tables[sc->table].name);
+    if (sc->ctx == CTX_ROW) {
+        const TableSpec *t = &c->s->tables[sc->table];
+        Buf list = BUF_INIT;
+        for (uint32_t i = 0; i < t->ncols; i++)
+            buf_printf(&list, "%s%s", i ? ", " : "", t->cols[i].name);
+        diag_note(g, "note", "inside an aggregate, names are the columns of %s: %s", t->name, buf_cstr(&list));
+        buf_free(&list);
+    }
 }
 
 static Ir *misused_symbol(SemaCtx *c, const Sym *sym, Name n)
