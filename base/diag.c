@@ -49,30 +49,36 @@ static Diag *diag_new(DiagList *d, DiagSeverity sev)
     return &d->items[d->n - 1];
 }
 
-Diag *diag_at(DiagList *d, DiagSeverity sev, Span span, const char *fmt, ...)
+__attribute__((format(printf, 3, 0)))
+static Diag *diag_vnew(DiagList *d, DiagSeverity sev, const char *fmt, va_list ap)
 {
     Diag *g = diag_new(d, sev);
-    if (!g)
-        return NULL;
+    if (g)
+        g->msg = vformat(fmt, ap);
+    return g;
+}
+
+Diag *diag_at(DiagList *d, DiagSeverity sev, Span span, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    g->msg = vformat(fmt, ap);
+    Diag *g = diag_vnew(d, sev, fmt, ap);
     va_end(ap);
-    g->has_span = true;
-    g->span = span;
+    if (g) {
+        g->has_span = true;
+        g->span = span;
+    }
     return g;
 }
 
 Diag *diag_where(DiagList *d, DiagSeverity sev, const char *where, const char *fmt, ...)
 {
-    Diag *g = diag_new(d, sev);
-    if (!g)
-        return NULL;
     va_list ap;
     va_start(ap, fmt);
-    g->msg = vformat(fmt, ap);
+    Diag *g = diag_vnew(d, sev, fmt, ap);
     va_end(ap);
-    g->where = where ? kpi_strdup(where) : NULL;
+    if (g)
+        g->where = where ? kpi_strdup(where) : NULL;
     return g;
 }
 

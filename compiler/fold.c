@@ -21,16 +21,7 @@ uint32_t sema_span(Sema *s, Span sp)
     return (uint32_t)(s->nspans - 1);
 }
 
-Span sema_span_of(const Sema *s, uint32_t i)
-{
-    Span sp = {0, 0, 0};
-    if (i < s->nspans) {
-        sp.file = s->spans[i].file;
-        sp.start = s->spans[i].start;
-        sp.end = s->spans[i].end;
-    }
-    return sp;
-}
+Span sema_span_of(const Sema *s, uint32_t i) { return span_at(s->spans, s->nspans, i); }
 
 Ir *ir_new(Sema *s, IrKind kind, TypeKind type, Ctx ctx, uint32_t span)
 {

@@ -67,14 +67,3 @@ void program_free(Program *p)
     kpi_free(p->reg_names);
     sources_free(&p->sources);
 }
-
-Span program_span(const Program *p, uint32_t i)
-{
-    Span sp = {0, 0, 0};
-    if (i < p->nspans) {
-        sp.file = p->spans[i].file;
-        sp.start = p->spans[i].start;
-        sp.end = p->spans[i].end;
-    }
-    return sp;
-}

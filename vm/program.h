@@ -195,7 +195,17 @@ typedef struct Program {
 } Program;
 
 void program_free(Program *p);
-/* Where span index i points, as a Span of the program's sources. */
-Span program_span(const Program *p, uint32_t i);
+/* The Span that span index i of a table names; an empty span when out of range. */
+static inline Span span_at(const SpanInfo *spans, size_t n, uint32_t i)
+{
+    Span sp = {0, 0, 0};
+    if (i < n) {
+        sp.file = spans[i].file;
+        sp.start = spans[i].start;
+        sp.end = spans[i].end;
+    }
+    return sp;
+}
+static inline Span program_span(const Program *p, uint32_t i) { return span_at(p->spans, p->nspans, i); }
 
 #endif
