@@ -199,6 +199,22 @@ static void write_json(const RunResult *r, const Period *period, Buf *out)
 }
 
 /* ---- the table for people ---- */
+/* True when v shows exactly with `frac` decimals. */
+static bool shows_exactly(Rat q, int frac)
+{
+    Rat scaled;
+    return rat_mul(q, (Rat){i128_pow10(frac), 1}, &scaled) == NUM_OK && rat_is_int(scaled);
+}
+
+/* A number rounded only for display is marked ≈; an inexact one ~. */
+static void mark(Value v, int frac, Buf *out)
+{
+    if (v.inexact)
+        buf_addc(out, '~');
+    else if (!shows_exactly(v.q, frac))
+        buf_adds(out, "\u2248");
+}
+
 static void pct_text(Value v, Buf *out)
 {
     if (v.kind != V_NUM) {
@@ -210,7 +226,10 @@ static void pct_text(Value v, Buf *out)
         p = v.q;
     char buf[96];
     rat_format_fixed(buf, sizeof buf, p, 2, ROUND_HALF_EVEN);
-    buf_printf(out, "%s%s%%", v.inexact ? "~" : "", buf);
+    Value shown = v;
+    shown.q = p;
+    mark(shown, 2, out);
+    buf_printf(out, "%s%%", buf);
 }
 
 /* 1234567.5 -> "1 234 567.50" */
@@ -222,8 +241,7 @@ static void amount_text(Value v, int frac, RoundMode mode, Buf *out)
     }
     char buf[96];
     rat_format_fixed(buf, sizeof buf, v.q, frac, mode);
-    if (v.inexact)
-        buf_addc(out, '~');
+    mark(v, frac, out);
     const char *s = buf;
     if (*s == '-')
         buf_addc(out, *s++);
@@ -236,15 +254,18 @@ static void amount_text(Value v, int frac, RoundMode mode, Buf *out)
     buf_adds(out, s + int_len);
 }
 
-/* Counts (integers) without decimals, other amounts with two. */
+/* Counts without decimals; other numbers with 2 to 4 decimals, so both
+ * 1 234.50 and a ratio of 0.925 read as written. */
 static void fact_text(Value v, Buf *out)
 {
-    if (v.kind == V_NUM && rat_is_int(v.q))
-        amount_text(v, 0, ROUND_HALF_EVEN, out);
-    else if (v.kind == V_NUM)
-        amount_text(v, 2, ROUND_HALF_EVEN, out);
-    else
+    if (v.kind != V_NUM) {
         value_plain(NULL, v, out);
+        return;
+    }
+    int frac = 0;
+    while (frac < 4 && !shows_exactly(v.q, frac))
+        frac++;
+    amount_text(v, frac == 0 ? 0 : frac < 2 ? 2 : frac, ROUND_HALF_EVEN, out);
 }
 
 static void pad_to(Buf *out, const char *s, size_t width, bool right)
@@ -302,8 +323,12 @@ static void table_employee(const RunResult *r, uint32_t e, Buf *out)
         buf_adds(out, "  ");
         for (int c = 0; c < NCOLS; c++) {
             pad_to(out, buf_cstr(&cells[i * NCOLS + c]), width[c], c != TC_LABEL);
-            buf_adds(out, c + 1 < NCOLS ? "  " : "\n");
+            if (c + 1 < NCOLS)
+                buf_adds(out, "  ");
         }
+        while (out->len && out->data[out->len - 1] == ' ')
+            out->len--;
+        buf_addc(out, '\n');
     }
     for (uint32_t i = 0; i < (p->nind + 1) * NCOLS; i++)
         buf_free(&cells[i]);
@@ -328,6 +353,8 @@ static void outs_line(const RunResult *r, const Value *regs, bool results, Buf *
         buf_printf(out, "%s ", o->label ? o->label : o->kind == OUT_KPI ? "KPI" : o->name);
         if (o->kind == OUT_KPI)
             pct_text(v, out);
+        else if (v.kind == V_NUM && o->kind == OUT_LET)
+            fact_text(v, out);
         else if (v.kind == V_NUM)
             amount_text(v, 2, (RoundMode)p->rounding, out);
         else
@@ -357,6 +384,8 @@ static void write_table(const RunResult *r, const Period *period, Buf *out)
     if (p->currency[0])
         buf_printf(out, " %s", p->currency);
     buf_addc(out, '\n');
+    if (strstr(buf_cstr(out), "\u2248"))
+        buf_adds(out, "\u2248 marks a number rounded for display; --format csv or json gives 10 decimals\n");
     if (r->inexact)
         buf_adds(out, "~ marks a value that was rounded to 18+ significant digits because its "
                       "exact fraction outgrew 128 bits\n");

@@ -99,7 +99,7 @@ static void check_depth(ParseState *ps, Expr *e);
 %type <tail> call_tail
 %type <type> col_type
 %type <str>  opt_header
-%type <name> opt_empty
+%type <name> opt_empty empty_word field_name
 
 %%
 
@@ -254,6 +254,12 @@ table_body
                                  Setting s = make_setting($2, $3, NULL, @3);
                                  ptrlist_push(ps->arena, &$$.settings, copy_item(ps, &s, sizeof s));
                                }
+    | table_body IDENT KW_BLANK term {
+                                 $$ = $1;
+                                 Name blank = {"blank", @3};
+                                 Setting s = make_setting($2, blank, NULL, @3);
+                                 ptrlist_push(ps->arena, &$$.settings, copy_item(ps, &s, sizeof s));
+                               }
     | table_body col_names ':' col_type opt_header opt_empty term {
                                  $$ = $1;
                                  add_columns(ps, &$$.cols, ROLE_NONE, @2, &$2, $4.type, $4.arg,
@@ -267,8 +273,19 @@ table_body
     | table_body error term    { $$ = $1; yyerrok; }
     ;
 
+/* A column may be called kpi, bonus or payout, like the scheme's results. */
+field_name
+    : IDENT
+    | result_kw                { $$.s = result_name((ResultKind)$1); $$.span = @1; }
+    ;
+
 col_names
     : IDENT                    { $$ = (PtrList){0}; ptrlist_push(ps->arena, &$$, copy_item(ps, &$1, sizeof $1)); }
+    | result_kw                {
+                                 $$ = (PtrList){0};
+                                 Name n = {result_name((ResultKind)$1), @1};
+                                 ptrlist_push(ps->arena, &$$, copy_item(ps, &n, sizeof n));
+                               }
     | IDENT DOTDOT IDENT       {
                                  $$ = (PtrList){0};
                                  ptrlist_push(ps->arena, &$$, copy_item(ps, &$1, sizeof $1));
@@ -293,12 +310,17 @@ opt_header
 
 opt_empty
     : %empty                   { $$.s = NULL; $$.span = @$; }
-    | IDENT IDENT              {
+    | IDENT empty_word         {
                                  if (strcmp($1.s, "empty") != 0)
                                      diag_at(ps->diags, DIAG_ERROR, @1,
                                              "expected 'empty' (blank, zero or error) after the column type");
                                  $$ = $2;
                                }
+    ;
+
+empty_word
+    : IDENT
+    | KW_BLANK                 { $$.s = "blank"; $$.span = @1; }
     ;
 
 /* ---- indicators, teams, roles -------------------------------------------- */
@@ -495,7 +517,7 @@ primary
                                  Name n = {result_name((ResultKind)$1), @1};
                                  $$ = name_expr(ps, n);
                                }
-    | IDENT '.' IDENT          { $$ = field_expr(ps, E_FIELD, $1, $3, @$); }
+    | IDENT '.' field_name     { $$ = field_expr(ps, E_FIELD, $1, $3, @$); }
     | '(' expr ')'             { $$ = $2; }
     | call
     | bands

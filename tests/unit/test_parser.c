@@ -103,6 +103,9 @@ static void test_declarations(void **state)
                 "roles by s.role\n  \"SDR\": a 40% b\n  else: c\n");
     assert_dump("team t by s.dept { total = sum(r.fact) }\n", "team t by s.dept\n  total = (call sum r.fact)\n");
     assert_dump("payout = salary + bonus\n", "payout = (+ salary bonus)\n");
+    /* `blank` is a keyword, `bonus` a result, yet both read where a word is due */
+    assert_dump("roster s from \"r.csv\" {\n  empty blank\n  bonus: money empty blank\n}\nlet b = s.bonus\n",
+                "roster s from \"r.csv\"\n  empty blank\n  column bonus: money empty blank\nlet b = s.bonus\n");
 }
 
 /* One run reports every syntax error, each at its place. */
