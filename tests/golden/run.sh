@@ -7,7 +7,8 @@
 #     ...the exact expected output (stdout, then stderr)...
 # The command runs in the golden file's directory with kpic and kpirun from
 # BUILD_DIR. A kpirun test of a .kpi scheme is run a second time from the
-# compiled .kpc (kpic build), which must give the same bytes.
+# compiled .kpc (kpic build), which must give the same bytes, and every
+# example scheme must disassemble (kpic disasm).
 # Prints a diff for each failure and ends with "N passed, N failed".
 set -u
 build=$(cd "${1:-build}" && pwd)
@@ -52,6 +53,16 @@ for golden in $(find "$root/examples" "$root/tests" -name '*.golden' | LC_ALL=C 
             failed=$((failed + 1))
             echo "FAIL $label (kpic build)"
         fi
+    fi
+done
+# every example's bytecode can be listed
+for scheme in $(find "$root/examples" -name '*.kpi' | LC_ALL=C sort); do
+    if "$build/kpic" disasm "$scheme" >"$tmp/disasm" 2>&1 && grep -q '^stratum 0:' "$tmp/disasm"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL kpic disasm ${scheme#$root/}"
+        head -20 "$tmp/disasm" | sed 's/^/  /'
     fi
 done
 echo "$passed passed, $failed failed"
