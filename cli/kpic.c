@@ -13,7 +13,7 @@ static const char usage[] =
     "usage: kpic COMMAND [options] FILE...\n"
     "\n"
     "commands:\n"
-    "  check FILE.kpi...          check schemes; print every error and warning\n"
+    "  check FILE.kpi...          check schemes; print every error, located\n"
     "  build FILE.kpi -o OUT.kpc  compile a scheme to bytecode\n"
     "  disasm FILE.kpi|FILE.kpc   print the bytecode of a scheme, readably\n"
     "  ast FILE.kpi               print the syntax tree\n"

@@ -66,8 +66,8 @@ static bool try_dir(Compilation *c, const char *dir, const char *name, uint16_t 
     return ok;
 }
 
-/* Search order: -I paths, the scheme's directory, the installed stdlib,
- * then the copy of the stdlib built into the binary. */
+/* Search order: KPI_PATH directories, the scheme's directory, the installed
+ * stdlib, then the copy of the stdlib built into the binary. */
 static bool find_module(Compilation *c, const Name *mod, const char *scheme_dir,
                         const CompileOptions *o, uint16_t *file)
 {
@@ -102,6 +102,14 @@ static bool load_imports(Compilation *c, const char *scheme_dir, const CompileOp
                 diag_at(&c->diags, DIAG_ERROR, m->span, "more than %d imports", KPI_MAX_IMPORTS);
                 return false;
             }
+            bool seen = false;
+            for (uint32_t j = 0; j < i && !seen; j++)
+                for (uint32_t q = 0; c->ast.decls[j]->kind == D_IMPORT && q < c->ast.decls[j]->u.import.n; q++)
+                    seen |= strcmp(c->ast.decls[j]->u.import.modules[q].s, m->s) == 0;
+            for (uint32_t q = 0; q < k && !seen; q++)
+                seen |= strcmp(d->u.import.modules[q].s, m->s) == 0;
+            if (seen)
+                continue;
             uint16_t file;
             if (!find_module(c, m, scheme_dir, o, &file)) {
                 ok = false;

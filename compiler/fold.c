@@ -45,16 +45,9 @@ Ir *ir_const(Sema *s, Value v, uint32_t span)
 
 static Ctx join_ctx(Ctx a, Ctx b) { return a > b ? a : b; }
 
-/* A folded error is a mistake the author can see now, not on payday. */
-static Ir *folded(Sema *s, Value v, uint32_t span)
-{
-    if (v.kind == V_ERROR) {
-        Diag *g = diag_at(s->diags, DIAG_ERROR, sema_span_of(s, span), "%s in a constant",
-                          error_kind_text((ErrorKind)v.err));
-        (void)g;
-    }
-    return ir_const(s, v, span);
-}
+/* A folded error stays a value (a branch that never runs may hold one);
+ * sema reports it where it becomes a named value. */
+static Ir *folded(Sema *s, Value v, uint32_t span) { return ir_const(s, v, span); }
 
 static Value fold_binary(Op op, Value a, Value b, uint32_t span)
 {

@@ -440,27 +440,36 @@ static uint32_t add_agg(SemaCtx *c, AggDef *a)
         }
     a->key = arena_strndup(c->s->arena, buf_cstr(&key), key.len);
     buf_free(&key);
+    if (c->s->naggs >= KPI_MAX_AGGREGATES) {
+        diag_at(c->s->diags, DIAG_ERROR, sema_span_of(c->s, a->span), "more than %u different aggregates",
+                KPI_MAX_AGGREGATES);
+        return 0;
+    }
     VEC_PUSH(c->s->aggs, c->s->naggs, c->s->capaggs, *a);
     return (uint32_t)(c->s->naggs - 1);
 }
 
-/* sum(q1..q18 from calls): the columns between two numbered names. */
+/* sum(q1..q18 from calls): the numbered columns q1, q2, ..., q18. */
 static uint32_t expand_range_arg(SemaCtx *c, const Scope *rs, const Expr *r, Ir **out, uint32_t cap)
 {
     const TableSpec *t = &c->s->tables[rs->table];
-    int32_t from = table_find_col(t, r->u.field.base.s), to = table_find_col(t, r->u.field.field.s);
-    if (from < 0 || to < 0) {
-        table_unknown_col(c->s, t, from < 0 ? r->u.field.base : r->u.field.field);
+    Name *names;
+    uint32_t n;
+    char err[200];
+    if (!ast_expand_range(c->s->arena, r->u.field.base, r->u.field.field, &names, &n, err, sizeof err)) {
+        diag_at(c->s->diags, DIAG_ERROR, r->span, "%s", err);
         return 0;
     }
-    if (to < from) {
-        err(c, r->span, "a range of columns runs from the earlier column to the later one");
-        return 0;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n && k < cap; i++) {
+        int32_t col = table_find_col(t, names[i].s);
+        if (col < 0) {
+            table_unknown_col(c->s, t, names[i]);
+            return k;
+        }
+        out[k++] = column_ir(c, rs->table, col, sema_span(c->s, r->span));
     }
-    uint32_t n = 0;
-    for (int32_t i = from; i <= to && n < cap; i++)
-        out[n++] = column_ir(c, rs->table, i, sema_span(c->s, r->span));
-    return n;
+    return k;
 }
 
 static bool agg_arg_type_ok(SemaCtx *c, AggKind k, const Ir *a, Span sp)
@@ -504,6 +513,9 @@ static Ir *resolve_agg(SemaCtx *c, const Scope *sc, const Expr *e, AggKind kind,
         }
         Ir *ir = resolve_expr(c, &rs, arg);
         agg_arg_type_ok(c, a.kind, ir, arg->span);
+        if (a.nargs && ir->type != T_ANY && a.args[0]->type != T_ANY && ir->type != a.args[0]->type)
+            diag_at(c->s->diags, DIAG_ERROR, arg->span, "this argument is a %s, the first one a %s",
+                    type_name((TypeKind)ir->type), type_name((TypeKind)a.args[0]->type));
         a.args[a.nargs++] = ir;
     }
     if (a.kind == AGG_COUNT_DISTINCT && a.nargs != 1)
@@ -658,19 +670,27 @@ Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, 
     Ir **terms = arena_alloc(c->s->arena, sizeof(Ir *) * count);
     for (uint32_t i = 0; i < count; i++) {
         Indicator *ind = &c->inds[inds ? inds[i] : i];
-        bool role_weight = false;
-        if (c->roles)
-            for (uint32_t r = 0; r < c->roles->u.roles.n; r++) {
-                const RoleEntry *re = &c->roles->u.roles.entries[r];
-                for (uint32_t k = 0; k < re->n; k++)
-                    role_weight |= re->items[k].weight &&
-                                   strcmp(re->items[k].indicator.s, ind->decl->name.s) == 0;
-            }
-        if (!ind->exprs[F_WEIGHT] && !role_weight) {
+        const RoleEntry *unweighted = NULL; /* a role listing it without a weight */
+        bool listed = !c->roles;
+        for (uint32_t r = 0; c->roles && r < c->roles->u.roles.n; r++) {
+            const RoleEntry *re = &c->roles->u.roles.entries[r];
+            for (uint32_t k = 0; k < re->n; k++)
+                if (strcmp(re->items[k].indicator.s, ind->decl->name.s) == 0) {
+                    listed = true;
+                    if (!re->items[k].weight && !unweighted)
+                        unweighted = re;
+                }
+        }
+        if (!ind->exprs[F_WEIGHT] && listed && (!c->roles || unweighted)) {
             Diag *g = diag_at(c->s->diags, DIAG_ERROR, ind->decl->name.span,
                               "indicator '%s' has no weight", ind->decl->name.s);
-            diag_note(g, "help", "the KPI is the weighted sum of the scores; give it weight = 30%%, "
-                                 "or write kpi = ... yourself");
+            if (unweighted)
+                diag_note(g, "help", "give it a weight in the role %s%s%s, or weight = ... in the indicator",
+                          unweighted->key ? "\"" : "", unweighted->key ? unweighted->key : "else",
+                          unweighted->key ? "\"" : "");
+            else
+                diag_note(g, "help", "the KPI is the weighted sum of the scores; give it weight = 30%%, "
+                                     "or write kpi = ... yourself");
         }
         Ir *active = def_ref(c, sc, ind->defs[F_ACTIVE], span);
         Ir *wx = ir_binary(c->s, OP_MUL, def_ref(c, sc, ind->defs[F_WEIGHT], span),

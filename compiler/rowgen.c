@@ -97,6 +97,8 @@ static uint16_t gen_binary(Rg *g, const Ir *n)
     };
     Op op = (Op)n->u.op.op;
     uint16_t a = gen(g, n->u.op.a), b = gen(g, n->u.op.b);
+    if (g->failed)
+        return 0;
     const VecSpec va = g->t->vecs[a], vb = g->t->vecs[b];
     uint32_t scale = 0;
     if (op == OP_MUL) {
@@ -121,6 +123,8 @@ static uint16_t gen_if(Rg *g, const Ir *n)
 {
     uint16_t c = gen(g, n->u.cond.cond);
     uint16_t a = gen(g, n->u.cond.then), b = gen(g, n->u.cond.els);
+    if (g->failed)
+        return 0;
     VecType ty = (VecType)g->t->vecs[a].type;
     uint32_t scale = 0;
     if (ty == VT_NUM) {
@@ -172,6 +176,8 @@ static uint16_t gen_uncached(Rg *g, const Ir *n)
     case IR_IF: return gen_if(g, n);
     case IR_UNARY: {
         uint16_t a = gen(g, n->u.op.a);
+        if (g->failed)
+            return 0;
         uint16_t r = new_vec(g, (VecType)g->t->vecs[a].type, g->t->vecs[a].scale, -1, n->span);
         emit(g, n->u.op.op == OP_NOT ? BC_ROW_NOT : BC_ROW_NEG, r, a, 0, 0, n->span);
         return r;
@@ -191,8 +197,12 @@ static uint16_t gen_uncached(Rg *g, const Ir *n)
     }
 }
 
+/* After the first failure nothing more is generated (and vecs may be
+ * empty), so callers test g->failed before looking at a vector. */
 static uint16_t gen(Rg *g, const Ir *n)
 {
+    if (g->failed)
+        return 0;
     for (size_t i = 0; i < g->nmemo; i++)
         if (g->memo[i].node == n)
             return g->memo[i].vec;
@@ -213,6 +223,8 @@ static void gen_agg(Rg *g, const AggDef *a, AggSpec *out)
     uint32_t scale = 0;
     for (uint32_t i = 0; i < a->nargs; i++) {
         out->args[i] = gen(g, a->args[i]);
+        if (g->failed)
+            return;
         scale = max_u(scale, g->t->vecs[out->args[i]].scale);
         out->vtype = g->t->vecs[out->args[i]].type;
     }

@@ -223,7 +223,9 @@ static Ir *role_bands(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f, u
         uint32_t esp = sema_span(s, e->span);
         spans[i] = esp;
         if (e->key) {
-            Ir *role = def_ref(c, sc, c->role_def, esp);
+            /* a blank role matches no key: the employee falls to else */
+            Ir *role = ir_binary(s, OP_DEFAULT, def_ref(c, sc, c->role_def, esp),
+                                 ir_const(s, val_text(sema_intern(s, "", 0)), esp), esp);
             Ir *key = ir_const(s, val_text(sema_intern(s, e->key, (uint32_t)strlen(e->key))), esp);
             conds[i] = ir_binary(s, OP_EQ, role, key, esp);
         } else {
@@ -311,7 +313,12 @@ void resolve_def(SemaCtx *c, uint32_t i)
     if (d->state == 2)
         return;
     if (d->state == 1) {
-        Diag *g = diag_at(s->diags, DIAG_ERROR, d->span, "'%s' depends on itself", d->name);
+        static const char *const field_words[F__COUNT] = {
+            "role", "fact", "plan", "index", "score", "'only if' condition", "score", "weight"};
+        Diag *g = d->kind == DEF_FIELD
+            ? diag_at(s->diags, DIAG_ERROR, d->span, "the %s of indicator '%s' depends on itself",
+                      field_words[d->field], c->inds[d->owner].decl->name.s)
+            : diag_at(s->diags, DIAG_ERROR, d->span, "'%s' depends on itself", d->name);
         diag_note(g, "help", "a value cannot be computed from itself, directly or through others");
         d->ir = ir_const(s, val_blank(), sema_span(s, d->span));
         return;
@@ -347,6 +354,9 @@ void resolve_def(SemaCtx *c, uint32_t i)
         break;
     }
     d = &s->defs[i];
+    if (ir->kind == IR_CONST && ir->u.value.kind == V_ERROR)
+        diag_at(s->diags, DIAG_ERROR, sema_span_of(s, ir->u.value.aux), "%s in a constant",
+                error_kind_text((ErrorKind)ir->u.value.err));
     d->ir = ir;
     d->type = ir->type;
     d->state = 2;
@@ -355,12 +365,25 @@ void resolve_def(SemaCtx *c, uint32_t i)
     VEC_PUSH(s->order, s->norder, s->caporder, i);
 }
 
+static void check_team_arg(SemaCtx *c, const TeamFieldDef *t)
+{
+    const Def *d = &c->s->defs[t->arg_def];
+    TypeKind ty = (TypeKind)d->type;
+    bool ok = ty == T_ANY || t->kind == AGG_COUNT ||
+              ((t->kind == AGG_SUM || t->kind == AGG_AVG) ? ty == T_NUM : ty == T_NUM || ty == T_DATE);
+    if (!ok)
+        diag_at(c->s->diags, DIAG_ERROR, d->span, "%s of a team needs %s, but this is a %s",
+                t->kind == AGG_SUM ? "sum" : t->kind == AGG_AVG ? "avg" : t->kind == AGG_MIN ? "min" : "max",
+                t->kind == AGG_SUM || t->kind == AGG_AVG ? "numbers" : "numbers or dates", type_name(ty));
+}
+
 uint32_t team_field_stratum(SemaCtx *c, uint32_t k)
 {
     TeamFieldDef *t = &c->s->team[k];
     if (t->stratum >= 0)
         return (uint32_t)t->stratum;
     resolve_def(c, t->arg_def);
+    check_team_arg(c, &c->s->team[k]);
     int32_t st = c->s->defs[t->arg_def].stratum;
     if (t->where_def != UINT32_MAX) {
         resolve_def(c, t->where_def);
@@ -495,6 +518,10 @@ static void declare_team(SemaCtx *c, const Decl *d)
         for (uint32_t j = 0; j < i; j++)
             if (strcmp(d->u.team.fields[j].name.s, f->name.s) == 0)
                 diag_at(s->diags, DIAG_ERROR, f->name.span, "team field '%s' is given twice", f->name.s);
+        if (s->nteam >= KPI_MAX_TEAM_FIELDS) {
+            diag_at(s->diags, DIAG_ERROR, f->span, "more than %u team fields", KPI_MAX_TEAM_FIELDS);
+            break;
+        }
         TeamFieldDef tf;
         memset(&tf, 0, sizeof tf);
         tf.name = joined(c, d->name.s, f->name.s);
@@ -547,6 +574,9 @@ static void declare_setting(SemaCtx *c, const Decl *d)
             c->s->rounding = (RoundMode)v;
     } else if (strcmp(st->key.s, "currency") == 0 && st->str) {
         c->s->currency = st->str;
+    } else if (strcmp(st->key.s, "currency") == 0) {
+        diag_note(diag_at(c->s->diags, DIAG_ERROR, st->value_span, "the currency is written in quotes"),
+                  "help", "currency \"%s\"", st->word.s);
     } else {
         Diag *g = diag_at(c->s->diags, DIAG_ERROR, st->key.span, "unknown setting '%s'", st->key.s);
         Suggest sg;
@@ -672,7 +702,7 @@ static void add_result_defs(SemaCtx *c)
             c->result_defs[w] = UINT32_MAX;
             continue;
         }
-        Span sp = d ? d->span : (Span){0, 0, 0};
+        Span sp = d ? d->span : c->ninds ? c->inds[0].decl->name.span : (Span){0, 0, 0};
         uint32_t i = def_new(c, DEF_RESULT, result_name((ResultKind)w), sp, d ? d->u.result.value : NULL);
         s->defs[i].owner = w;
         c->result_defs[w] = i;

@@ -67,7 +67,10 @@ static bool apply_setting(Sema *s, Dialect *d, const Setting *st)
             d->num.thousands = ' ';
             d->date = DATE_DMY;
         } else if (strcmp(w, "iso") == 0) {
-            *d = default_dialect();
+            d->delimiter = ',';
+            d->num.decimal_point = '.';
+            d->num.thousands = 0;
+            d->date = DATE_ISO;
         } else {
             bad_value(s, st, "format", "use 'format ru' (; , DD.MM.YYYY) or 'format iso' (, . YYYY-MM-DD)");
         }
@@ -122,6 +125,16 @@ bool empty_meaning(const char *w, uint8_t *out)
 static void unknown_setting(Sema *s, const Setting *st)
 {
     static const char *const keys[] = {"format", "delimiter", "decimal", "thousands", "dates", "empty"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(st->key.s, keys[i]) == 0) { /* known, but a word where a text is due or back */
+            bool wants_word = i == 0 || i == 5;
+            diag_note(diag_at(s->diags, DIAG_ERROR, st->value_span, "%s takes %s", keys[i],
+                              wants_word ? "a word, not a text in quotes" : "a text in quotes"),
+                      "help", "%s", i == 0 ? "format ru, or format iso" : i == 5 ? "empty blank, empty zero or empty error"
+                                  : i == 1 ? "delimiter \";\"" : i == 2 ? "decimal \",\"" : i == 3 ? "thousands \" \""
+                                  : "dates \"DD.MM.YYYY\"");
+            return;
+        }
     Diag *g = diag_at(s->diags, DIAG_ERROR, st->key.span, "unknown table setting '%s'", st->key.s);
     Suggest sg;
     suggest_init(&sg, st->key.s);
@@ -229,6 +242,9 @@ static void declare_columns(Sema *s, const Decl *d, TableSpec *t)
         col->role = (uint8_t)c->role;
         col->empty = t->dialect.empty;
         column_type(s, c, col);
+        if (col->type == COL_PERIOD && t->kind != TABLE_PLANS)
+            diag_note(diag_at(s->diags, DIAG_ERROR, c->type.span, "a period column belongs in a plans table"),
+                      "help", "in a %s table, declare it as text or date", table_kind_name((TableKind)t->kind));
         if (col->type == COL_SCORE && col->empty == EMPTY_ZERO)
             col->empty = EMPTY_BLANK; /* a blank score means "did not apply" */
         if (c->empty.s && !empty_meaning(c->empty.s, &col->empty))

@@ -3,6 +3,8 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *op_text(Op op)
@@ -93,6 +95,40 @@ Expr *ast_binary(Arena *a, Op op, Expr *l, Expr *r, Span span)
     e->u.op.b = r;
     e->depth = ast_depth_of(e);
     return e;
+}
+
+static size_t stem_len(const char *s, size_t len)
+{
+    while (len > 0 && s[len - 1] >= '0' && s[len - 1] <= '9')
+        len--;
+    return len;
+}
+
+bool ast_expand_range(Arena *a, Name from, Name to, Name **out, uint32_t *n, char *err, size_t errlen)
+{
+    size_t la = strlen(from.s), lb = strlen(to.s);
+    size_t da = stem_len(from.s, la), db = stem_len(to.s, lb);
+    if (da == la || db == lb || da != db || memcmp(from.s, to.s, da) != 0 || la - da > 6 || lb - db > 6) {
+        snprintf(err, errlen, "'%s..%s' is not a range of numbered names, like q1..q18", from.s, to.s);
+        return false;
+    }
+    long lo = strtol(from.s + da, NULL, 10), hi = strtol(to.s + db, NULL, 10);
+    if (hi < lo || hi - lo >= KPI_MAX_RANGE) {
+        snprintf(err, errlen, "range %s..%s must count up, by at most %d names", from.s, to.s,
+                 KPI_MAX_RANGE);
+        return false;
+    }
+    *n = (uint32_t)(hi - lo + 1);
+    *out = arena_alloc(a, sizeof(Name) * *n);
+    for (long i = lo; i <= hi; i++) {
+        char buf[300];
+        snprintf(buf, sizeof buf, "%.*s%ld", (int)da, from.s, i);
+        Name *nm = &(*out)[i - lo];
+        nm->s = arena_strndup(a, buf, strlen(buf));
+        nm->span = from.span;
+        nm->span.end = to.span.end;
+    }
+    return true;
 }
 
 void ptrlist_push(Arena *a, PtrList *l, void *p)

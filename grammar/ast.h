@@ -196,6 +196,11 @@ Expr *ast_unary(Arena *a, Op op, Expr *x, Span span);
 Expr *ast_binary(Arena *a, Op op, Expr *l, Expr *r, Span span);
 uint16_t ast_depth_of(const Expr *e);
 
+/* q1..q18 -> q1, q2, ..., q18: two names with one stem and numbered
+ * suffixes, counting up, at most KPI_MAX_RANGE names. false with a message. */
+#define KPI_MAX_RANGE 1000
+bool ast_expand_range(Arena *a, Name from, Name to, Name **out, uint32_t *n, char *err, size_t errlen);
+
 /* A growable list during parsing, copied to the arena when done. */
 typedef struct PtrList {
     void   **items;

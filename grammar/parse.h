@@ -14,6 +14,7 @@
 #define KPI_MAX_TOKENS       (1u << 20)   /* tokens in one file */
 #define KPI_MAX_NAME_BYTES   256          /* identifier length */
 #define KPI_MAX_STRING_BYTES 4096         /* string literal length */
+#define KPI_MAX_BRACE_DEPTH  64           /* { } nested in one another */
 
 /* Parses sources[file]. The tree lives in arena. Returns false when any
  * error was reported (the tree is then partial but well-formed). */
@@ -27,7 +28,9 @@ typedef struct ParseState {
     const Source *src;
     uint16_t      file;
     uint32_t      offset;      /* byte offset of the next token */
-    int           paren;       /* depth of ( and [ */
+    int           paren;       /* depth of ( since the innermost open { */
+    int           braces;      /* depth of { */
+    int           outer_paren[KPI_MAX_BRACE_DEPTH]; /* paren of each enclosing { */
     int           last;        /* last token returned, 0 at the start */
     int           prev;        /* the token before it */
     uint32_t      last_end;    /* where the last token ended */

@@ -292,7 +292,7 @@ col_names
                                  ptrlist_push(ps->arena, &$$, NULL); /* range marker */
                                  ptrlist_push(ps->arena, &$$, copy_item(ps, &$3, sizeof $3));
                                }
-    | col_names ',' IDENT      { $$ = $1; ptrlist_push(ps->arena, &$$, copy_item(ps, &$3, sizeof $3)); }
+    | col_names ',' field_name { $$ = $1; ptrlist_push(ps->arena, &$$, copy_item(ps, &$3, sizeof $3)); }
     ;
 
 col_type
@@ -715,35 +715,17 @@ static ColRole role_of(ParseState *ps, Name word)
 /* Expands "q1..q18" (same stem, numbered suffixes) into q1, q2, ..., q18. */
 static bool expand_range(ParseState *ps, PtrList *out, Name a, Name b)
 {
-    size_t la = strlen(a.s), lb = strlen(b.s), da = la, db = lb;
-    while (da > 0 && a.s[da - 1] >= '0' && a.s[da - 1] <= '9')
-        da--;
-    while (db > 0 && b.s[db - 1] >= '0' && b.s[db - 1] <= '9')
-        db--;
-    if (da == la || db == lb || da != db || memcmp(a.s, b.s, da) != 0 || la - da > 6 ||
-        lb - db > 6) {
+    Name *names;
+    uint32_t n;
+    char err[200];
+    if (!ast_expand_range(ps->arena, a, b, &names, &n, err, sizeof err)) {
         Span sp = a.span;
         sp.end = b.span.end;
-        Diag *g = diag_at(ps->diags, DIAG_ERROR, sp, "'%s..%s' is not a range of numbered names",
-                          a.s, b.s);
-        diag_note(g, "help", "a range joins two names that differ only in a final number, like q1..q18");
+        diag_at(ps->diags, DIAG_ERROR, sp, "%s", err);
         return false;
     }
-    long from = strtol(a.s + da, NULL, 10), to = strtol(b.s + db, NULL, 10);
-    if (to < from || to - from >= 1000) {
-        Span sp = a.span;
-        sp.end = b.span.end;
-        diag_at(ps->diags, DIAG_ERROR, sp, "range %s..%s must count up, by at most 1000 names",
-                a.s, b.s);
-        return false;
-    }
-    for (long i = from; i <= to; i++) {
-        char buf[KPI_MAX_NAME_BYTES + 16];
-        snprintf(buf, sizeof buf, "%.*s%ld", (int)da, a.s, i);
-        Name n = {arena_strndup(ps->arena, buf, strlen(buf)), a.span};
-        n.span.end = b.span.end;
-        ptrlist_push(ps->arena, out, copy_item(ps, &n, sizeof n));
-    }
+    for (uint32_t i = 0; i < n; i++)
+        ptrlist_push(ps->arena, out, &names[i]);
     return true;
 }
 

@@ -301,7 +301,11 @@ static void row_ins(Scan *sc, uint32_t pc)
     case BC_ROW_NEG:
         for (uint32_t i = 0; i < m; i++) {
             o->blank[i] = a->blank[i];
-            o->v[i] = a->blank[i] || a->v[i] == INT64_MIN ? 0 : -a->v[i];
+            o->v[i] = a->blank[i] ? 0 : -(a->v[i] == INT64_MIN ? 0 : a->v[i]);
+            if (!a->blank[i] && a->v[i] == INT64_MIN) {
+                row_overflow(sc, pc, i);
+                o->blank[i] = 1;
+            }
         }
         break;
     case BC_ROW_RESCALE: {

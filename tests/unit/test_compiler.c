@@ -147,7 +147,7 @@ static void test_cycles(void **state)
     (void)state;
     assert_compile_error(ROSTER "let a = b + 1\nlet b = a * 2\npayout = a\n", "depends on itself");
     assert_compile_error(ROSTER "indicator x {\n fact = 1\n only if x.score > 0\n}\npayout = 1\n",
-                         "t.kpi:9:10: error: 'x.condition' depends on itself");
+                         "t.kpi:9:10: error: the 'only if' condition of indicator 'x' depends on itself");
 }
 
 static void test_types(void **state)
@@ -223,6 +223,42 @@ static void test_constant_errors(void **state)
     (void)state;
     assert_compile_error(ROSTER "let a = 1 / 0\npayout = a\n", "t.kpi:7:9: error: division by zero in a constant");
     assert_compile_error(ROSTER DEALS "param p = sum(amount from deals)\npayout = p\n", "a param must be a constant");
+}
+
+/* Found by review: each of these once compiled, crashed or misled. */
+static void test_regressions(void **state)
+{
+    (void)state;
+    /* an unsupported row function is an error, not a crash */
+    assert_compile_error(ROSTER DEALS "payout = sum(abs(amount) from deals)\n",
+                         "only is_blank can be called inside a row expression");
+    /* one type per aggregate */
+    assert_compile_error(ROSTER DEALS "facts f2 from \"f.csv\" { employee e: text\n date on: date\n a: money }\n"
+                         "payout = max(a, on from f2)\n", "this argument is a date, the first one a number");
+    /* team fields are typed */
+    assert_compile_error(ROSTER "team t { x = sum(s.grade) }\npayout = t.x\n",
+                         "sum of a team needs numbers, but this is a text");
+    /* a constant error in a branch that cannot run is no error */
+    Program *p = compile_ok(ROSTER "param mode = 0\nlet a = if mode > 0 then 100 / mode else 0\n"
+                                   "let b = (1/0) default 5\npayout = a + b\n");
+    free_program(p);
+    /* a role that lists an indicator without a weight, which has none itself */
+    assert_compile_error(ROSTER "indicator x { fact = 1 }\nroles by s.grade {\n \"A\": x\n}\npayout = kpi\n",
+                         "help: give it a weight in the role \"A\", or weight = ... in the indicator");
+    /* a period column outside plans */
+    assert_compile_error(ROSTER "facts f from \"f.csv\" { employee e: text\n date d: date\n p: period }\npayout = 1\n",
+                         "a period column belongs in a plans table");
+    /* a known setting with the wrong kind of value */
+    assert_compile_error(ROSTER "currency RUB\npayout = 1\n", "the currency is written in quotes");
+    assert_compile_error("facts f from \"f.csv\" { format \"ru\"\n employee e: text\n date d: date }\n" ROSTER
+                         "payout = 1\n", "format takes a word, not a text in quotes");
+    /* a range in an aggregate is numbered names, as in a declaration */
+    p = compile_ok(ROSTER "facts c from \"c.csv\" { employee e: text\n date d: date\n q1: score\n note: text\n"
+                          " q2: score }\npayout = sum(q1..q2 from c)\n");
+    free_program(p);
+    /* a module imported twice is read once */
+    p = compile_ok(ROSTER "import scales\nimport scales\npayout = linear(1)\n");
+    free_program(p);
 }
 
 /* ---- the .kpc file ---- */
@@ -330,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_scales),
         cmocka_unit_test(test_constant_errors),
+        cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_kpc_round_trip),
         cmocka_unit_test(test_kpc_rejects_damage),
         cmocka_unit_test(test_verify_operands),

@@ -87,6 +87,14 @@ static void test_bands_rows(void **state)
                 "let s = (bands [(chain x < 90%) -> (- 20%)] [(chain 90% <= x) -> 100%] [else -> 0])\n");
 }
 
+/* Inside { } line ends separate rows even when the braces sit in ( ). */
+static void test_bands_in_parentheses(void **state)
+{
+    (void)state;
+    assert_dump("let k = min(bands {\n  x < 1 -> 1\n  else -> 2\n}, 5)\n",
+                "let k = (call min (bands [(chain x < 1) -> 1] [else -> 2]) 5)\n");
+}
+
 static void test_declarations(void **state)
 {
     (void)state;
@@ -168,7 +176,7 @@ static void test_bad_range(void **state)
     (void)state;
     Parsed p;
     parse(&p, "facts f from \"f.csv\" { a1..b3: score }\n");
-    assert_non_null(strstr(p.msgs.data, "'a1..b3' is not a range of numbered names"));
+    assert_non_null(strstr(p.msgs.data, "'a1..b3' is not a range of numbered names, like q1..q18"));
     done(&p);
 }
 
@@ -225,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_chain_and_percent),
         cmocka_unit_test(test_calls_and_aggregates),
         cmocka_unit_test(test_bands_rows),
+        cmocka_unit_test(test_bands_in_parentheses),
         cmocka_unit_test(test_declarations),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_message_has_line_and_caret),

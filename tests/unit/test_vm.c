@@ -274,6 +274,33 @@ static void test_ru_dialect_and_scores(void **state)
     done(&ev);
 }
 
+/* An employee whose role cell is empty has no role: a role error, not a
+ * blank payout. */
+static void test_blank_role(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, "roster s from \"r.csv\" {\n employee id: text\n role: text\n}\n"
+              "indicator x { fact = 1\n weight = 100% }\nroles by s.role {\n \"SDR\": x\n}\npayout = kpi\n",
+         "2026-10", "r.csv", "id,role\nE1,SDR\nE2,\n", NULL);
+    assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
+    assert_non_null(strstr(ev.msgs, "error: no indicator set for this role for employee E2"));
+    done(&ev);
+}
+
+/* -(-2^63) does not fit: a located error, never 0. */
+static void test_row_negation_overflow(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER "facts f from \"f.csv\" { employee e: text\n date d: date\n n: integer }\n"
+                     "payout = sum(-n from f)\n",
+         "2026-10", "r.csv", ROSTER_CSV, "f.csv", "e,d,n\nE1,2026-10-01,-9223372036854775808\n", NULL);
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    assert_non_null(strstr(ev.msgs, "/f.csv:2: error: a number is out of range in the row expression at t.kpi:10:14"));
+    done(&ev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +315,8 @@ int main(void)
         cmocka_unit_test(test_duplicate_employee),
         cmocka_unit_test(test_teams),
         cmocka_unit_test(test_ru_dialect_and_scores),
+        cmocka_unit_test(test_blank_role),
+        cmocka_unit_test(test_row_negation_overflow),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
 }
