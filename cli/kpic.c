@@ -76,6 +76,10 @@ static int cmd_disasm(const char *in)
 
 static int cmd_ast(const char *in)
 {
+    if (has_suffix(in, ".kpc")) {
+        fprintf(stderr, "kpic: ast reads a scheme's source (.kpi); for a .kpc use kpic disasm\n");
+        return EXIT_USAGE;
+    }
     Compilation c;
     compilation_init(&c);
     bool ok = compile_parse(&c, in);
@@ -139,8 +143,12 @@ int main(int argc, char **argv)
         buf_free(&b);
         rc = EXIT_OK;
     } else {
+        static const char *const cmds[] = {"check", "build", "disasm", "ast", "opcodes"};
+        bool known = false;
+        for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+            known |= strcmp(cmd, cmds[i]) == 0;
         char msg[300];
-        snprintf(msg, sizeof msg, "'%s' needs different arguments", cmd);
+        snprintf(msg, sizeof msg, known ? "'%s' needs different arguments" : "unknown command '%s'", cmd);
         rc = usage_error(msg);
     }
     kpi_free(files);

@@ -206,16 +206,19 @@ static bool shows_exactly(Rat q, int frac)
     return rat_mul(q, (Rat){i128_pow10(frac), 1}, &scaled) == NUM_OK && rat_is_int(scaled);
 }
 
-/* A number rounded only for display is marked ≈; an inexact one ~. */
-static void mark(Value v, int frac, Buf *out)
+/* A number rounded only for display is marked ≈ (and *approx set, for the
+ * legend); an inexact one ~. */
+static void mark(Value v, int frac, bool *approx, Buf *out)
 {
-    if (v.inexact)
+    if (v.inexact) {
         buf_addc(out, '~');
-    else if (!shows_exactly(v.q, frac))
+    } else if (!shows_exactly(v.q, frac)) {
         buf_adds(out, "\u2248");
+        *approx = true;
+    }
 }
 
-static void pct_text(Value v, Buf *out)
+static void pct_text(Value v, bool *approx, Buf *out)
 {
     if (v.kind != V_NUM) {
         buf_adds(out, v.kind == V_BLANK ? "" : "?");
@@ -228,20 +231,20 @@ static void pct_text(Value v, Buf *out)
     rat_format_fixed(buf, sizeof buf, p, 2, ROUND_HALF_EVEN);
     Value shown = v;
     shown.q = p;
-    mark(shown, 2, out);
+    mark(shown, 2, approx, out);
     buf_printf(out, "%s%%", buf);
 }
 
 /* 1234567.5 -> "1 234 567.50" */
-static void amount_text(Value v, int frac, RoundMode mode, Buf *out)
+static void amount_text(Value v, int frac, RoundMode mode, bool *approx, Buf *out)
 {
     if (v.kind != V_NUM) {
-        buf_adds(out, v.kind == V_BLANK ? "" : "?");
+        buf_adds(out, v.kind == V_BLANK ? "blank" : "?");
         return;
     }
     char buf[96];
     rat_format_fixed(buf, sizeof buf, v.q, frac, mode);
-    mark(v, frac, out);
+    mark(v, frac, approx, out);
     const char *s = buf;
     if (*s == '-')
         buf_addc(out, *s++);
@@ -256,7 +259,7 @@ static void amount_text(Value v, int frac, RoundMode mode, Buf *out)
 
 /* Counts without decimals; other numbers with 2 to 4 decimals, so both
  * 1 234.50 and a ratio of 0.925 read as written. */
-static void fact_text(Value v, Buf *out)
+static void fact_text(Value v, bool *approx, Buf *out)
 {
     if (v.kind != V_NUM) {
         value_plain(NULL, v, out);
@@ -265,7 +268,7 @@ static void fact_text(Value v, Buf *out)
     int frac = 0;
     while (frac < 4 && !shows_exactly(v.q, frac))
         frac++;
-    amount_text(v, frac == 0 ? 0 : frac < 2 ? 2 : frac, ROUND_HALF_EVEN, out);
+    amount_text(v, frac == 0 ? 0 : frac < 2 ? 2 : frac, ROUND_HALF_EVEN, approx, out);
 }
 
 static void pad_to(Buf *out, const char *s, size_t width, bool right)
@@ -280,9 +283,9 @@ static void pad_to(Buf *out, const char *s, size_t width, bool right)
 
 enum { TC_LABEL, TC_FACT, TC_PLAN, TC_INDEX, TC_SCORE, TC_WEIGHT, NCOLS };
 
-static void outs_line(const RunResult *r, const Value *regs, bool results, Buf *out);
+static void outs_line(const RunResult *r, const Value *regs, bool results, bool *approx, Buf *out);
 
-static void table_employee(const RunResult *r, uint32_t e, Buf *out)
+static void table_employee(const RunResult *r, uint32_t e, bool *approx, Buf *out)
 {
     const Program *p = r->p;
     const Value *regs = run_regs(r, e);
@@ -304,11 +307,11 @@ static void table_employee(const RunResult *r, uint32_t e, Buf *out)
             continue;
         Buf *row = &cells[(size_t)nrows++ * NCOLS];
         buf_adds(&row[TC_LABEL], o->label ? o->label : o->name);
-        fact_text(regs[o->fact], &row[TC_FACT]);
-        fact_text(regs[o->plan], &row[TC_PLAN]);
-        pct_text(regs[o->index], &row[TC_INDEX]);
-        pct_text(regs[o->score], &row[TC_SCORE]);
-        pct_text(regs[o->weight], &row[TC_WEIGHT]);
+        fact_text(regs[o->fact], approx, &row[TC_FACT]);
+        fact_text(regs[o->plan], approx, &row[TC_PLAN]);
+        pct_text(regs[o->index], approx, &row[TC_INDEX]);
+        pct_text(regs[o->score], approx, &row[TC_SCORE]);
+        pct_text(regs[o->weight], approx, &row[TC_WEIGHT]);
         if (regs[o->gate].kind == V_BOOL && !regs[o->gate].aux)
             buf_adds(&row[TC_SCORE], " (condition not met)");
     }
@@ -333,13 +336,13 @@ static void table_employee(const RunResult *r, uint32_t e, Buf *out)
     for (uint32_t i = 0; i < (p->nind + 1) * NCOLS; i++)
         buf_free(&cells[i]);
     kpi_free(cells);
-    outs_line(r, regs, false, out);
-    outs_line(r, regs, true, out);
+    outs_line(r, regs, false, approx, out);
+    outs_line(r, regs, true, approx, out);
     buf_addc(out, '\n');
 }
 
 /* The labelled values on one line, then KPI, bonus and payout on another. */
-static void outs_line(const RunResult *r, const Value *regs, bool results, Buf *out)
+static void outs_line(const RunResult *r, const Value *regs, bool results, bool *approx, Buf *out)
 {
     const Program *p = r->p;
     bool first = true;
@@ -351,12 +354,16 @@ static void outs_line(const RunResult *r, const Value *regs, bool results, Buf *
         buf_adds(out, first ? "  " : " · ");
         first = false;
         buf_printf(out, "%s ", o->label ? o->label : o->kind == OUT_KPI ? "KPI" : o->name);
-        if (o->kind == OUT_KPI)
-            pct_text(v, out);
+        if (v.kind == V_BLANK)
+            buf_adds(out, "blank");
+        else if (o->kind == OUT_KPI)
+            pct_text(v, approx, out);
         else if (v.kind == V_NUM && o->kind == OUT_LET)
-            fact_text(v, out);
+            fact_text(v, approx, out);
         else if (v.kind == V_NUM)
-            amount_text(v, 2, (RoundMode)p->rounding, out);
+            amount_text(v, 2, (RoundMode)p->rounding, approx, out);
+        else if (v.kind == V_BLANK)
+            buf_adds(out, "blank");
         else
             value_plain(r, v, out);
     }
@@ -367,24 +374,25 @@ static void outs_line(const RunResult *r, const Value *regs, bool results, Buf *
 static void write_table(const RunResult *r, const Period *period, Buf *out)
 {
     const Program *p = r->p;
-    buf_printf(out, "%s · period %s · %u employees\n\n", p->scheme_name[0] ? p->scheme_name : "scheme",
-               period->label, r->nemp);
+    buf_printf(out, "%s · period %s · %u employee%s\n\n", p->scheme_name[0] ? p->scheme_name : "scheme",
+               period->label, r->nemp, r->nemp == 1 ? "" : "s");
+    bool approx = false;
     Value total = val_num(rat_int(0));
     int payout = -1;
     for (uint32_t i = 0; i < p->nouts; i++)
         if (p->outs[i].kind == OUT_PAYOUT)
             payout = (int)i;
     for (uint32_t e = 0; e < r->nemp; e++) {
-        table_employee(r, e, out);
+        table_employee(r, e, &approx, out);
         if (payout >= 0)
             total = val_add(total, run_regs(r, e)[p->outs[payout].reg], 0);
     }
     buf_adds(out, "total payout ");
-    amount_text(total, 2, (RoundMode)p->rounding, out);
+    amount_text(total, 2, (RoundMode)p->rounding, &approx, out);
     if (p->currency[0])
         buf_printf(out, " %s", p->currency);
     buf_addc(out, '\n');
-    if (strstr(buf_cstr(out), "\u2248"))
+    if (approx)
         buf_adds(out, "\u2248 marks a number rounded for display; --format csv or json gives 10 decimals\n");
     if (r->inexact)
         buf_adds(out, "~ marks a value that was rounded to 18+ significant digits because its "

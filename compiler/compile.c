@@ -98,10 +98,6 @@ static bool load_imports(Compilation *c, const char *scheme_dir, const CompileOp
             continue;
         for (uint32_t k = 0; k < d->u.import.n; k++) {
             const Name *m = &d->u.import.modules[k];
-            if (*nmods >= KPI_MAX_IMPORTS) {
-                diag_at(&c->diags, DIAG_ERROR, m->span, "more than %d imports", KPI_MAX_IMPORTS);
-                return false;
-            }
             bool seen = false;
             for (uint32_t j = 0; j < i && !seen; j++)
                 for (uint32_t q = 0; c->ast.decls[j]->kind == D_IMPORT && q < c->ast.decls[j]->u.import.n; q++)
@@ -110,6 +106,10 @@ static bool load_imports(Compilation *c, const char *scheme_dir, const CompileOp
                 seen |= strcmp(d->u.import.modules[q].s, m->s) == 0;
             if (seen)
                 continue;
+            if (*nmods >= KPI_MAX_IMPORTS) {
+                diag_at(&c->diags, DIAG_ERROR, m->span, "more than %d imports", KPI_MAX_IMPORTS);
+                return false;
+            }
             uint16_t file;
             if (!find_module(c, m, scheme_dir, o, &file)) {
                 ok = false;

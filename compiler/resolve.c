@@ -631,8 +631,10 @@ static Ir *resolve_round(SemaCtx *c, const Scope *sc, const Expr *e, int fixed_m
     uint8_t mode = fixed_mode >= 0 ? (uint8_t)fixed_mode : (uint8_t)c->s->rounding;
     if (n == 3)
         round_mode(c, e->u.call.args[2].value, &mode);
-    if (args[1]->kind == IR_CONST && args[1]->u.value.kind == V_NUM && rat_sign(args[1]->u.value.q) <= 0)
+    if (args[1]->kind == IR_CONST && args[1]->u.value.kind == V_NUM && rat_sign(args[1]->u.value.q) <= 0) {
         err(c, e->u.call.args[1].value->span, "the rounding step must be positive");
+        return blank_ir(c, e->span);
+    }
     return ir_builtin(c->s, BI_ROUND, mode, 2, args, span);
 }
 
@@ -681,7 +683,8 @@ Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, 
                         unweighted = re;
                 }
         }
-        if (!ind->exprs[F_WEIGHT] && listed && (!c->roles || unweighted)) {
+        if (!ind->exprs[F_WEIGHT] && listed && (!c->roles || unweighted) && !ind->weight_reported) {
+            ind->weight_reported = true;
             Diag *g = diag_at(c->s->diags, DIAG_ERROR, ind->decl->name.span,
                               "indicator '%s' has no weight", ind->decl->name.s);
             if (unweighted)
@@ -689,8 +692,8 @@ Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, 
                           unweighted->key ? "\"" : "", unweighted->key ? unweighted->key : "else",
                           unweighted->key ? "\"" : "");
             else
-                diag_note(g, "help", "the KPI is the weighted sum of the scores; give it weight = 30%%, "
-                                     "or write kpi = ... yourself");
+                diag_note(g, "help", "weighted_sum adds weight × score; give it weight = 30%%, or leave it "
+                                     "out of the sum");
         }
         Ir *active = def_ref(c, sc, ind->defs[F_ACTIVE], span);
         Ir *wx = ir_binary(c->s, OP_MUL, def_ref(c, sc, ind->defs[F_WEIGHT], span),
@@ -709,9 +712,17 @@ static Ir *resolve_builtin(SemaCtx *c, const Scope *sc, const Expr *e)
         if (!arity(c, e, 1, 1000))
             return blank_ir(c, e->span);
         Ir **args = resolve_args(c, sc, e, n, T_ANY);
-        for (uint32_t i = 0; i < n; i++)
-            if (args[i]->type != T_NUM && args[i]->type != T_DATE && args[i]->type != T_ANY)
+        TypeKind first = T_ANY;
+        for (uint32_t i = 0; i < n; i++) {
+            TypeKind t = (TypeKind)args[i]->type;
+            if (t != T_NUM && t != T_DATE && t != T_ANY)
                 err(c, e->u.call.args[i].value->span, "min and max need numbers or dates");
+            else if (first != T_ANY && t != T_ANY && t != first)
+                diag_at(c->s->diags, DIAG_ERROR, e->u.call.args[i].value->span,
+                        "this argument is a %s, the first one a %s", type_name(t), type_name(first));
+            else if (first == T_ANY)
+                first = t;
+        }
         return ir_builtin(c->s, fn[1] == 'i' ? BI_MIN : BI_MAX, 0, n, args, span);
     }
     if (!strcmp(fn, "clamp")) {

@@ -5,6 +5,7 @@
 #include "base/alloc.h"
 #include "compiler/codegen.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define ROW_MAX_SCALE 18
@@ -141,6 +142,12 @@ static uint16_t gen_const(Rg *g, const Ir *n)
 {
     Value v = n->u.value;
     uint32_t scale = 0;
+    if (v.kind == V_ERROR) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "%s in a constant", error_kind_text((ErrorKind)v.err));
+        fail(g, v.aux, msg);
+        return 0;
+    }
     if (v.kind == V_NUM) {
         int k = const_scale(v.q);
         if (k < 0) {

@@ -53,10 +53,14 @@ static bool sym_add(SemaCtx *c, Name name, SymKind kind, uint32_t index, const D
     const Sym *old = sym_find(c, name.s);
     if (old) {
         Diag *g = diag_at(c->s->diags, DIAG_ERROR, name.span, "'%s' is already declared", name.s);
-        LineCol lc = source_linecol(sources_get(c->s->sources, old->decl->name.span.file),
-                                    old->decl->name.span.start);
-        diag_note(g, "note", "the %s '%s' is declared at line %u", sym_kind_name((SymKind)old->kind),
-                  name.s, lc.line);
+        const Source *src = sources_get(c->s->sources, old->decl->name.span.file);
+        LineCol lc = source_linecol(src, old->decl->name.span.start);
+        if (old->decl->name.span.file != name.span.file)
+            diag_note(g, "note", "the %s '%s' is declared in %s, line %u", sym_kind_name((SymKind)old->kind),
+                      name.s, src->name, lc.line);
+        else
+            diag_note(g, "note", "the %s '%s' is declared at line %u", sym_kind_name((SymKind)old->kind),
+                      name.s, lc.line);
         return false;
     }
     if (is_builtin_name(name.s)) {
@@ -223,9 +227,13 @@ static Ir *role_bands(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f, u
         uint32_t esp = sema_span(s, e->span);
         spans[i] = esp;
         if (e->key) {
-            /* a blank role matches no key: the employee falls to else */
-            Ir *role = ir_binary(s, OP_DEFAULT, def_ref(c, sc, c->role_def, esp),
-                                 ir_const(s, val_text(sema_intern(s, "", 0)), esp), esp);
+            /* a blank role matches no key (the employee falls to else); an
+             * error in the role stays an error */
+            Ir *raw = def_ref(c, sc, c->role_def, esp);
+            Ir **arg = arena_alloc(s->arena, sizeof(Ir *));
+            arg[0] = raw;
+            Ir *role = ir_if(s, ir_builtin(s, BI_ISBLANK, 0, 1, arg, esp),
+                             ir_const(s, val_text(sema_intern(s, "", 0)), esp), raw, esp);
             Ir *key = ir_const(s, val_text(sema_intern(s, e->key, (uint32_t)strlen(e->key))), esp);
             conds[i] = ir_binary(s, OP_EQ, role, key, esp);
         } else {
@@ -354,9 +362,12 @@ void resolve_def(SemaCtx *c, uint32_t i)
         break;
     }
     d = &s->defs[i];
-    if (ir->kind == IR_CONST && ir->u.value.kind == V_ERROR)
+    if (ir->kind == IR_CONST && ir->u.value.kind == V_ERROR && !c->const_error_reported) {
+        /* later values built on this one carry the same error: report it once */
+        c->const_error_reported = true;
         diag_at(s->diags, DIAG_ERROR, sema_span_of(s, ir->u.value.aux), "%s in a constant",
                 error_kind_text((ErrorKind)ir->u.value.err));
+    }
     d->ir = ir;
     d->type = ir->type;
     d->state = 2;

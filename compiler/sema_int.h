@@ -24,6 +24,7 @@ typedef struct Indicator {
     uint32_t    defs[F__COUNT];
     const Expr *exprs[F__COUNT];  /* the block's fields; NULL when absent */
     bool        lower_better;
+    bool        weight_reported;
 } Indicator;
 
 typedef struct Team {
@@ -64,6 +65,7 @@ typedef struct SemaCtx {
     const Decl *results[3];
     uint32_t   result_defs[3];
     int        chain;
+    bool       const_error_reported;
 } SemaCtx;
 
 /* sema.c */

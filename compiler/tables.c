@@ -222,10 +222,12 @@ static void check_role_column(Sema *s, const ColumnDecl *c, TableSpec *t, int32_
         diag_at(s->diags, DIAG_ERROR, c->role_span, "table '%s' already has a %s column", t->name, role);
         return;
     }
-    if (ty != want)
-        diag_note(diag_at(s->diags, DIAG_ERROR, c->type.span, "the %s column must be of type %s",
-                          role, col_type_name(want)),
-                  "help", "%s", want == COL_TEXT ? "ids are compared as they are written" : "");
+    if (ty != want) {
+        Diag *g = diag_at(s->diags, DIAG_ERROR, c->type.span, "the %s column must be of type %s", role,
+                          col_type_name(want));
+        if (want == COL_TEXT)
+            diag_note(g, "help", "ids are compared as they are written");
+    }
     *slot = idx;
     t->cols[idx].used = 1;
 }

@@ -122,7 +122,7 @@ bool ast_expand_range(Arena *a, Name from, Name to, Name **out, uint32_t *n, cha
     *out = arena_alloc(a, sizeof(Name) * *n);
     for (long i = lo; i <= hi; i++) {
         char buf[300];
-        snprintf(buf, sizeof buf, "%.*s%ld", (int)da, from.s, i);
+        snprintf(buf, sizeof buf, "%.*s%0*ld", (int)da, from.s, (int)(la - da), i);
         Name *nm = &(*out)[i - lo];
         nm->s = arena_strndup(a, buf, strlen(buf));
         nm->span = from.span;

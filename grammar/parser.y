@@ -126,6 +126,12 @@ opt_label
 
 decl
     : KW_SCHEME STRING         { $$ = decl_new(ps, D_SCHEME, @$); $$->u.scheme_name = $2.s; }
+    | KW_SCHEME IDENT          {
+                                 Diag *g = diag_at(ps->diags, DIAG_ERROR, @2, "the scheme's name is written in quotes");
+                                 diag_note(g, "help", "scheme \"%s\"", $2.s);
+                                 $$ = decl_new(ps, D_SCHEME, @$);
+                                 $$->u.scheme_name = $2.s;
+                               }
     | IDENT IDENT              {
                                  $$ = decl_new(ps, D_SETTING, @$);
                                  $$->u.setting = make_setting($1, $2, NULL, @2);

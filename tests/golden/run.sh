@@ -65,5 +65,15 @@ for scheme in $(find "$root/examples" -name '*.kpi' | LC_ALL=C sort); do
         head -20 "$tmp/disasm" | sed 's/^/  /'
     fi
 done
+# docs/bytecode.md carries the opcode table exactly as vm/opcodes.def makes it
+"$build/kpic" opcodes | grep -E '^\| `[A-Z_]+` \| `' >"$tmp/ops.want"
+grep -E '^\| `[A-Z_]+` \| `' "$root/docs/bytecode.md" >"$tmp/ops.doc" 2>/dev/null
+if cmp -s "$tmp/ops.want" "$tmp/ops.doc"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL docs/bytecode.md: its opcode table differs from 'kpic opcodes'"
+    diff -u "$tmp/ops.doc" "$tmp/ops.want" | sed 's/^/  /' | head -20
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -256,6 +256,16 @@ static void test_regressions(void **state)
     p = compile_ok(ROSTER "facts c from \"c.csv\" { employee e: text\n date d: date\n q1: score\n note: text\n"
                           " q2: score }\npayout = sum(q1..q2 from c)\n");
     free_program(p);
+    /* an error constant inside a row expression */
+    assert_compile_error(ROSTER DEALS "payout = sum(amount * (1/0) from deals)\n", "division by zero in a constant");
+    /* built-in min/max: one type */
+    assert_compile_error(ROSTER DEALS "payout = min(s.salary, max(on from deals))\n",
+                         "this argument is a date, the first one a number");
+    /* a constant error is reported once, not once per value built on it */
+    char *m = compile_msgs(ROSTER "let a = 1/0\nlet b = a + 1\npayout = b\n", NULL);
+    assert_non_null(strstr(m, "division by zero in a constant"));
+    assert_null(strstr(strstr(m, "division by zero in a constant") + 1, "division by zero in a constant"));
+    kpi_free(m);
     /* a module imported twice is read once */
     p = compile_ok(ROSTER "import scales\nimport scales\npayout = linear(1)\n");
     free_program(p);

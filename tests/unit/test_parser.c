@@ -169,11 +169,17 @@ static void test_missing_let(void **state)
     parse(&p, "x = 1\n");
     assert_non_null(strstr(p.msgs.data, "t.kpi:1:1: error: a value is defined with 'let'"));
     done(&p);
+    parse(&p, "scheme Премия\n");
+    assert_non_null(strstr(p.msgs.data, "t.kpi:1:8: error: the scheme's name is written in quotes\n"));
+    assert_non_null(strstr(p.msgs.data, "help: scheme \"Премия\""));
+    done(&p);
 }
 
 static void test_bad_range(void **state)
 {
     (void)state;
+    assert_dump("facts f from \"f.csv\" { m09..m11: score }\n",
+                "facts f from \"f.csv\"\n  column m09: score\n  column m10: score\n  column m11: score\n");
     Parsed p;
     parse(&p, "facts f from \"f.csv\" { a1..b3: score }\n");
     assert_non_null(strstr(p.msgs.data, "'a1..b3' is not a range of numbered names, like q1..q18"));

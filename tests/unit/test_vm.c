@@ -288,6 +288,20 @@ static void test_blank_role(void **state)
     done(&ev);
 }
 
+/* An error in the role itself is reported, not mistaken for "no role". */
+static void test_role_error_is_reported(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, "roster s from \"r.csv\" {\n employee id: text\n role: text\n n: integer\n}\n"
+              "indicator x { fact = 1\n weight = 100% }\n"
+              "roles by if 1 / s.n > 0 then s.role else \"-\" {\n \"SDR\": x\n else: x\n}\npayout = kpi\n",
+         "2026-10", "r.csv", "id,role,n\nE1,SDR,1\nE2,SDR,0\n", NULL);
+    assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
+    assert_non_null(strstr(ev.msgs, "error: division by zero for employee E2"));
+    done(&ev);
+}
+
 /* -(-2^63) does not fit: a located error, never 0. */
 static void test_row_negation_overflow(void **state)
 {
@@ -316,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_teams),
         cmocka_unit_test(test_ru_dialect_and_scores),
         cmocka_unit_test(test_blank_role),
+        cmocka_unit_test(test_role_error_is_reported),
         cmocka_unit_test(test_row_negation_overflow),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
