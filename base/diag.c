@@ -8,18 +8,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+const DiagInfo diag_info[K__COUNT] = {
+#define ERROR DIAG_ERROR
+#define WARNING DIAG_WARNING
+#define DIAG(id, code, sev, title, text) {code, sev, title, text},
+#include "base/diagcodes.def"
+#undef DIAG
+#undef ERROR
+#undef WARNING
+};
+
+const DiagInfo *diag_lookup(const char *code)
+{
+    for (int i = 0; i < K__COUNT; i++) {
+        const char *a = diag_info[i].code, *b = code;
+        while (*a && (*a == *b || (*b >= 'a' && *b <= 'z' && *a == *b - 32)))
+            a++, b++;
+        if (!*a && !*b)
+            return &diag_info[i];
+    }
+    return NULL;
+}
+
+static void diag_release(Diag *g);
+
 void diag_init(DiagList *d) { memset(d, 0, sizeof *d); }
 
 void diag_free(DiagList *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        Diag *g = &d->items[i];
-        kpi_free(g->where);
-        kpi_free(g->msg);
-        for (size_t j = 0; j < g->nnotes; j++)
-            kpi_free(g->notes[j].text);
-        kpi_free(g->notes);
-    }
+    for (size_t i = 0; i < d->n; i++)
+        diag_release(&d->items[i]);
     kpi_free(d->items);
     memset(d, 0, sizeof *d);
 }
@@ -33,8 +51,9 @@ static char *vformat(const char *fmt, va_list ap)
     return b.data;
 }
 
-static Diag *diag_new(DiagList *d, DiagSeverity sev)
+static Diag *diag_new(DiagList *d, DiagId id)
 {
+    DiagSeverity sev = diag_info[id].sev;
     if (sev == DIAG_ERROR)
         d->errors++;
     else
@@ -44,25 +63,26 @@ static Diag *diag_new(DiagList *d, DiagSeverity sev)
     Diag g;
     memset(&g, 0, sizeof g);
     g.sev = sev;
+    g.id = id;
     g.seq = d->n;
     VEC_PUSH(d->items, d->n, d->cap, g);
     return &d->items[d->n - 1];
 }
 
 __attribute__((format(printf, 3, 0)))
-static Diag *diag_vnew(DiagList *d, DiagSeverity sev, const char *fmt, va_list ap)
+static Diag *diag_vnew(DiagList *d, DiagId id, const char *fmt, va_list ap)
 {
-    Diag *g = diag_new(d, sev);
+    Diag *g = diag_new(d, id);
     if (g)
         g->msg = vformat(fmt, ap);
     return g;
 }
 
-Diag *diag_at(DiagList *d, DiagSeverity sev, Span span, const char *fmt, ...)
+Diag *diag_at(DiagList *d, DiagId id, Span span, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    Diag *g = diag_vnew(d, sev, fmt, ap);
+    Diag *g = diag_vnew(d, id, fmt, ap);
     va_end(ap);
     if (g) {
         g->has_span = true;
@@ -71,11 +91,11 @@ Diag *diag_at(DiagList *d, DiagSeverity sev, Span span, const char *fmt, ...)
     return g;
 }
 
-Diag *diag_where(DiagList *d, DiagSeverity sev, const char *where, const char *fmt, ...)
+Diag *diag_where(DiagList *d, DiagId id, const char *where, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    Diag *g = diag_vnew(d, sev, fmt, ap);
+    Diag *g = diag_vnew(d, id, fmt, ap);
     va_end(ap);
     if (g)
         g->where = where ? kpi_strdup(where) : NULL;
@@ -93,12 +113,40 @@ void diag_note(Diag *g, const char *label, const char *fmt, ...)
     VEC_PUSH(g->notes, g->nnotes, g->capnotes, note);
 }
 
-void diag_set_code(Diag *g, const char *code)
+bool diag_allowable(DiagId id)
 {
-    if (!g)
-        return;
-    strncpy(g->code, code, sizeof g->code - 1);
-    g->code[sizeof g->code - 1] = '\0';
+    const char *c = diag_info[id].code;
+    return diag_info[id].sev == DIAG_WARNING || strncmp(c, "K07", 3) == 0 || strncmp(c, "K08", 3) == 0;
+}
+
+static void diag_release(Diag *g)
+{
+    kpi_free(g->where);
+    kpi_free(g->msg);
+    for (size_t j = 0; j < g->nnotes; j++)
+        kpi_free(g->notes[j].text);
+    kpi_free(g->notes);
+}
+
+void diag_drop(DiagList *d, const DiagId *ids, size_t n)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        Diag *g = &d->items[i];
+        bool drop = false;
+        for (size_t k = 0; k < n && !drop; k++)
+            drop = g->id == ids[k];
+        if (!drop) {
+            d->items[keep++] = *g;
+            continue;
+        }
+        if (g->sev == DIAG_ERROR)
+            d->errors--;
+        else
+            d->warnings--;
+        diag_release(g);
+    }
+    d->n = keep;
 }
 
 static int diag_cmp(const void *pa, const void *pb)
@@ -121,16 +169,35 @@ void diag_sort(DiagList *d)
         qsort(d->items, d->n, sizeof *d->items, diag_cmp);
 }
 
+/* ANSI colours of the human form (only when asked: a terminal, no NO_COLOR). */
+#define C_BOLD "\033[1m"
+#define C_RED "\033[1;31m"
+#define C_YELLOW "\033[1;33m"
+#define C_BLUE "\033[1;34m"
+#define C_CYAN "\033[1;36m"
+#define C_OFF "\033[0m"
+
+static void paint(Buf *out, bool color, const char *code)
+{
+    if (color)
+        buf_adds(out, code);
+}
+
 /* The source line, then spaces (tabs kept) and ^~~~ under the span. */
-static void render_excerpt(const Source *src, Span sp, LineCol lc, Buf *out)
+static void render_excerpt(const Source *src, Span sp, LineCol lc, bool color, Buf *out)
 {
     size_t len;
     const char *line = source_line(src, lc.line, &len);
     char gutter[16];
     int gw = snprintf(gutter, sizeof gutter, "%u", lc.line);
-    buf_printf(out, " %s | %.*s\n", gutter, (int)len, line);
+    paint(out, color, C_BLUE);
+    buf_printf(out, " %s | ", gutter);
+    paint(out, color, C_OFF);
+    buf_printf(out, "%.*s\n", (int)len, line);
+    paint(out, color, C_BLUE);
     buf_pad(out, ' ', (size_t)gw + 1);
     buf_adds(out, " | ");
+    paint(out, color, C_OFF);
     size_t prefix = 0; /* bytes of the line before the caret */
     for (uint32_t c = 1; c < lc.col && prefix < len; c++) {
         unsigned char ch = (unsigned char)line[prefix];
@@ -145,38 +212,50 @@ static void render_excerpt(const Source *src, Span sp, LineCol lc, Buf *out)
     if (end_in_line > len)
         end_in_line = len;
     size_t width = end_in_line > prefix ? utf8_width(line + prefix, end_in_line - prefix) : 1;
+    paint(out, color, C_RED);
     buf_addc(out, '^');
     for (size_t i = 1; i < width; i++)
         buf_addc(out, '~');
+    paint(out, color, C_OFF);
     buf_addc(out, '\n');
 }
 
-void diag_render_one(const Diag *g, const SourceSet *src, Buf *out)
+void diag_render_one(const Diag *g, const SourceSet *src, bool color, Buf *out)
 {
-    const char *sev = g->sev == DIAG_ERROR ? "error" : "warning";
+    bool err = g->sev == DIAG_ERROR;
     const Source *s = g->has_span ? sources_get(src, g->span.file) : NULL;
     LineCol lc = {0, 0};
+    paint(out, color, C_BOLD);
     if (s) {
         lc = source_linecol(s, g->span.start);
         buf_printf(out, "%s:%u:%u: ", s->name, lc.line, lc.col);
     } else if (g->where) {
         buf_printf(out, "%s: ", g->where);
     }
-    if (g->code[0])
-        buf_printf(out, "%s[%s]: %s\n", sev, g->code, g->msg);
-    else
-        buf_printf(out, "%s: %s\n", sev, g->msg);
+    paint(out, color, err ? C_RED : C_YELLOW);
+    buf_printf(out, "%s[%s]:", err ? "error" : "warning", diag_info[g->id].code);
+    paint(out, color, C_OFF);
+    paint(out, color, C_BOLD);
+    buf_printf(out, " %s", g->msg);
+    paint(out, color, C_OFF);
+    buf_addc(out, '\n');
     if (s)
-        render_excerpt(s, g->span, lc, out);
-    for (size_t i = 0; i < g->nnotes; i++)
-        buf_printf(out, "  %s: %s\n", g->notes[i].label, g->notes[i].text);
+        render_excerpt(s, g->span, lc, color, out);
+    for (size_t i = 0; i < g->nnotes; i++) {
+        buf_adds(out, "  ");
+        paint(out, color, C_CYAN);
+        buf_printf(out, "%s:", g->notes[i].label);
+        paint(out, color, C_OFF);
+        buf_printf(out, " %s\n", g->notes[i].text);
+    }
 }
 
-void diag_render(const DiagList *d, const SourceSet *src, Buf *out)
+void diag_render_color(const DiagList *d, const SourceSet *src, bool color, Buf *out)
 {
     for (size_t i = 0; i < d->n; i++)
-        diag_render_one(&d->items[i], src, out);
+        diag_render_one(&d->items[i], src, color, out);
     if (d->n < d->errors + d->warnings)
-        buf_printf(out, "... and %zu more diagnostics not shown\n",
-                   d->errors + d->warnings - d->n);
+        buf_printf(out, "... and %zu more diagnostics not shown\n", d->errors + d->warnings - d->n);
 }
+
+void diag_render(const DiagList *d, const SourceSet *src, Buf *out) { diag_render_color(d, src, false, out); }

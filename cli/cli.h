@@ -20,7 +20,7 @@ enum {
     EXIT_INTERNAL = 70  /* out of memory or a bug */
 };
 
-/* Prints every diagnostic to stderr (sorted by position). */
+/* Prints every diagnostic to stderr (sorted by position, coloured on a terminal). */
 void cli_print_diags(DiagList *d, const SourceSet *src);
 /* <dir of the executable>/../share/kpi/stdlib, or NULL; kpi_malloc'd. */
 char *cli_stdlib_dir(void);
@@ -29,6 +29,9 @@ void cli_compile_options(CompileOptions *o, char **stdlib_dir, char ***paths);
 void cli_free_options(char *stdlib_dir, char **paths);
 /* Loads a .kpc or compiles a .kpi; prints diagnostics; NULL on failure. */
 Program *cli_load_program(const char *path, int *exit_code);
+struct DiagOutput;
+/* The same, collecting the diagnostics into out instead of printing them. */
+Program *cli_compile(const char *path, struct DiagOutput *out, int *exit_code);
 bool has_suffix(const char *s, const char *suffix);
 
 #endif

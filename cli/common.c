@@ -1,6 +1,7 @@
 /* common.c - shared by kpic and kpirun; see cli.h. */
 #include "cli/cli.h"
 #include "base/alloc.h"
+#include "cli/diagfmt.h"
 #include "base/fsio.h"
 #include "vm/kpc.h"
 
@@ -11,9 +12,11 @@
 
 void cli_print_diags(DiagList *d, const SourceSet *src)
 {
+    bool color = false;
+    diagfmt_color("auto", stderr, &color);
     diag_sort(d);
     Buf out = BUF_INIT;
-    diag_render(d, src, &out);
+    diag_render_color(d, src, color, &out);
     fputs(buf_cstr(&out), stderr);
     buf_free(&out);
 }
@@ -77,13 +80,17 @@ bool has_suffix(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-Program *cli_load_program(const char *path, int *exit_code)
+Program *cli_compile(const char *path, DiagOutput *out, int *exit_code)
 {
     if (has_suffix(path, ".kpc")) {
         char err[512];
         Program *p = kpc_load_file(path, err, sizeof err);
         if (!p) {
-            fprintf(stderr, "%s: error: %s\n", path, err);
+            DiagList d;
+            diag_init(&d);
+            diag_where(&d, K_DATA_KPC, path, "%s", err);
+            diagout_add(out, &d, NULL);
+            diag_free(&d);
             *exit_code = EXIT_SCHEME;
         }
         return p;
@@ -94,11 +101,23 @@ Program *cli_load_program(const char *path, int *exit_code)
     Compilation c;
     compilation_init(&c);
     bool ok = compile_file(&c, path, &o);
-    cli_print_diags(&c.diags, &c.sources);
+    diagout_add(out, &c.diags, &c.sources);
     Program *p = ok ? compile_take(&c) : NULL;
     if (!ok)
         *exit_code = EXIT_SCHEME;
     compilation_free(&c);
     cli_free_options(stdlib_dir, paths);
+    return p;
+}
+
+Program *cli_load_program(const char *path, int *exit_code)
+{
+    DiagOutput out;
+    bool color = false;
+    diagfmt_color("auto", stderr, &color);
+    diagout_init(&out, DF_HUMAN, color);
+    Program *p = cli_compile(path, &out, exit_code);
+    diagout_write(&out, KPI_VERSION);
+    diagout_free(&out);
     return p;
 }

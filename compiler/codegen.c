@@ -298,7 +298,7 @@ bool codegen(Sema *s, Program *p)
     g.p = p;
     assign_registers(&g);
     if (g.overflow) {
-        diag_at(s->diags, DIAG_ERROR, (Span){0, 0, 0}, "the scheme has more than %u named values",
+        diag_at(s->diags, K_LIMIT, (Span){0, 0, 0}, "the scheme has more than %u named values",
                 KPI_MAX_REGS);
         return false;
     }
@@ -318,7 +318,7 @@ bool codegen(Sema *s, Program *p)
     fill_outputs(&g);
     fill_team(&g);
     if (g.overflow || g.ncode > KPI_MAX_CODE || p->nconsts > KPI_MAX_CONSTS) {
-        diag_at(s->diags, DIAG_ERROR, (Span){0, 0, 0},
+        diag_at(s->diags, K_LIMIT, (Span){0, 0, 0},
                 "the scheme is too large for the bytecode (%zu instructions, %u registers, %u constants)",
                 g.ncode, g.temp_max, p->nconsts);
         return false;

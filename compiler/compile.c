@@ -44,7 +44,7 @@ static bool load_file(Compilation *c, const char *path, uint16_t *file)
     size_t len;
     char *text = fs_read_all(path, &len, KPI_MAX_SOURCE_BYTES + 1, err, sizeof err);
     if (!text) {
-        diag_where(&c->diags, DIAG_ERROR, path, "%s", err);
+        diag_where(&c->diags, K_DATA_FILE, path, "%s", err);
         return false;
     }
     *file = sources_add(&c->sources, path, text, len);
@@ -83,7 +83,7 @@ static bool find_module(Compilation *c, const Name *mod, const char *scheme_dir,
         *file = sources_add(&c->sources, name, kpi_strdup(text), strlen(text));
         return true;
     }
-    Diag *g = diag_at(&c->diags, DIAG_ERROR, mod->span, "cannot find module '%s'", mod->s);
+    Diag *g = diag_at(&c->diags, K_UNKNOWN_MODULE, mod->span, "cannot find module '%s'", mod->s);
     diag_note(g, "help", "the standard library has: scales; a module of yours is NAME.kpi next to the scheme");
     return false;
 }
@@ -107,7 +107,7 @@ static bool load_imports(Compilation *c, const char *scheme_dir, const CompileOp
             if (seen)
                 continue;
             if (*nmods >= KPI_MAX_IMPORTS) {
-                diag_at(&c->diags, DIAG_ERROR, m->span, "more than %d imports", KPI_MAX_IMPORTS);
+                diag_at(&c->diags, K_LIMIT, m->span, "more than %d imports", KPI_MAX_IMPORTS);
                 return false;
             }
             uint16_t file;
@@ -201,6 +201,8 @@ static bool build(Compilation *c, const char *scheme_dir, const CompileOptions *
         ok = codegen(&s, p) && rowgen(&s, p);
         copy_strings_and_spans(&s, p, &c->sources);
     }
+    diag_drop(&c->diags, s.allowed, s.nallowed);
+    ok = ok && c->diags.errors == 0;
     sema_free(&s);
     if (!ok && p) {
         program_free(p);

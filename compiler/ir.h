@@ -145,6 +145,8 @@ typedef struct Sema {
     char      **strings;     /* text constants; a text value's id indexes it */
     uint32_t   *string_len;
     size_t      nstrings, capstrings, capstrlen;
+    DiagId      allowed[K__COUNT];  /* checks switched off by `allow CODE` */
+    size_t      nallowed;
     uint32_t   *order;       /* defs in dependency order */
     size_t      norder, caporder;
     uint32_t    nir;

@@ -23,14 +23,14 @@ static Ir *blank_ir(SemaCtx *c, Span sp) { return ir_const(c->s, val_blank(), se
 
 static Diag *err(SemaCtx *c, Span sp, const char *msg)
 {
-    return diag_at(c->s->diags, DIAG_ERROR, sp, "%s", msg);
+    return diag_at(c->s->diags, K_TYPE, sp, "%s", msg);
 }
 
 bool check_type(SemaCtx *c, const Ir *ir, TypeKind want, Span sp, const char *what)
 {
     if (ir->type == T_ANY || ir->type == want)
         return true;
-    diag_at(c->s->diags, DIAG_ERROR, sp, "%s must be a %s, but this is a %s", what, type_name(want),
+    diag_at(c->s->diags, K_TYPE, sp, "%s must be a %s, but this is a %s", what, type_name(want),
             type_name((TypeKind)ir->type));
     return false;
 }
@@ -58,7 +58,7 @@ static Ir *column_ir(SemaCtx *c, int32_t table, int32_t col, uint32_t span)
 
 static void unknown_name(SemaCtx *c, const Scope *sc, Name n)
 {
-    Diag *g = diag_at(c->s->diags, DIAG_ERROR, n.span, "unknown name '%s'", n.s);
+    Diag *g = diag_at(c->s->diags, K_UNKNOWN_NAME, n.span, "unknown name '%s'", n.s);
     Suggest sg;
     suggest_init(&sg, n.s);
     for (uint32_t i = 0; i < sc->nbinds; i++)
@@ -86,7 +86,7 @@ static void unknown_name(SemaCtx *c, const Scope *sc, Name n)
 
 static Ir *misused_symbol(SemaCtx *c, const Sym *sym, Name n)
 {
-    Diag *g = diag_at(c->s->diags, DIAG_ERROR, n.span, "'%s' is not a value", n.s);
+    Diag *g = diag_at(c->s->diags, K_NOT_A_VALUE, n.span, "'%s' is not a value", n.s);
     switch ((SymKind)sym->kind) {
     case SYM_TABLE:
         if (c->s->tables[sym->index].kind == TABLE_FACTS)
@@ -111,7 +111,7 @@ static Ir *resolve_name(SemaCtx *c, const Scope *sc, Name n)
         if (strcmp(sc->binds[i].name, n.s) == 0) {
             Ir *b = sc->binds[i].ir;
             if (sc->ctx == CTX_ROW && b->ctx == CTX_EMP) {
-                diag_note(diag_at(c->s->diags, DIAG_ERROR, n.span,
+                diag_note(diag_at(c->s->diags, K_NOT_PER_ROW, n.span,
                                   "'%s' differs from employee to employee", n.s),
                           "help", "a row expression can use only the table's columns and constants");
                 return blank_ir(c, n.span);
@@ -133,7 +133,7 @@ static Ir *resolve_name(SemaCtx *c, const Scope *sc, Name n)
         if (strcmp(n.s, result_name((ResultKind)w)) == 0) {
             if (c->result_defs[w] != UINT32_MAX)
                 return def_ref(c, sc, c->result_defs[w], span);
-            diag_note(diag_at(c->s->diags, DIAG_ERROR, n.span, "the scheme does not define %s", n.s),
+            diag_note(diag_at(c->s->diags, K_UNKNOWN_NAME, n.span, "the scheme does not define %s", n.s),
                       "help", "write: %s = ...", n.s);
             return blank_ir(c, n.span);
         }
@@ -157,7 +157,7 @@ static Ir *indicator_field(SemaCtx *c, const Scope *sc, uint32_t ind, Name f, ui
     if (strcmp(f.s, "contribution") == 0)
         return ir_binary(c->s, OP_MUL, def_ref(c, sc, defs[F_WEIGHT], span),
                          def_ref(c, sc, defs[F_SCORE], span), span);
-    Diag *g = diag_at(c->s->diags, DIAG_ERROR, f.span, "an indicator has no field '%s'", f.s);
+    Diag *g = diag_at(c->s->diags, K_UNKNOWN_FIELD, f.span, "an indicator has no field '%s'", f.s);
     Suggest sg;
     suggest_init(&sg, f.s);
     for (size_t i = 0; i < 5; i++)
@@ -193,7 +193,7 @@ static Ir *team_field(SemaCtx *c, const Scope *sc, uint32_t team, Name f, uint32
         err(c, f.span, "a team value differs from employee to employee");
         return blank_ir(c, f.span);
     }
-    Diag *g = diag_at(c->s->diags, DIAG_ERROR, f.span, "team '%s' has no field '%s'",
+    Diag *g = diag_at(c->s->diags, K_UNKNOWN_FIELD, f.span, "team '%s' has no field '%s'",
                       t->decl->name.s, f.s);
     Suggest sg;
     suggest_init(&sg, f.s);
@@ -215,13 +215,13 @@ static Ir *table_field(SemaCtx *c, const Scope *sc, uint32_t table, Name base, N
     if (sc->ctx == CTX_ROW && (int32_t)table == sc->table)
         return column_ir(c, sc->table, col, span);
     if (t->kind == TABLE_FACTS) {
-        Diag *g = diag_at(c->s->diags, DIAG_ERROR, base.span,
+        Diag *g = diag_at(c->s->diags, K_NOT_A_VALUE, base.span,
                           "'%s' is a fact table: it has many rows per employee", t->name);
         diag_note(g, "help", "aggregate it: sum(%s from %s), count(%s), ...", f.s, t->name, t->name);
         return blank_ir(c, f.span);
     }
     if (sc->ctx == CTX_ROW || sc->const_only) {
-        Diag *g = diag_at(c->s->diags, DIAG_ERROR, base.span, "'%s.%s' differs from employee to employee",
+        Diag *g = diag_at(c->s->diags, K_NOT_PER_ROW, base.span, "'%s.%s' differs from employee to employee",
                           t->name, f.s);
         diag_note(g, "help", sc->const_only ? "a param must be a constant"
                                             : "a row expression can use only the table's columns and constants");
@@ -237,7 +237,7 @@ static Ir *table_field(SemaCtx *c, const Scope *sc, uint32_t table, Name base, N
     if (t->key_role == ROLE_DEPARTMENT && c->s->roster >= 0) {
         TableSpec *r = &c->s->tables[c->s->roster];
         if (r->dept_col < 0)
-            diag_note(diag_at(c->s->diags, DIAG_ERROR, base.span,
+            diag_note(diag_at(c->s->diags, K_TABLE_SHAPE, base.span,
                               "'%s' is keyed by department, but the roster has no department column",
                               t->name),
                       "help", "mark it in the roster: department dept: text");
@@ -265,7 +265,7 @@ static Ir *resolve_field_ref(SemaCtx *c, const Scope *sc, const Expr *e)
     case SYM_TEAM: return team_field(c, sc, sym->index, f, span);
     default: break;
     }
-    diag_at(c->s->diags, DIAG_ERROR, base.span, "'%s' has no fields", base.s);
+    diag_at(c->s->diags, K_NOT_A_VALUE, base.span, "'%s' has no fields", base.s);
     return blank_ir(c, e->span);
 }
 
@@ -274,13 +274,13 @@ static bool check_cmp(SemaCtx *c, Op op, Ir *a, Ir *b, Span sp)
 {
     TypeKind ta = (TypeKind)a->type, tb = (TypeKind)b->type;
     if (ta != T_ANY && tb != T_ANY && ta != tb) {
-        diag_at(c->s->diags, DIAG_ERROR, sp, "cannot compare a %s with a %s", type_name(ta),
+        diag_at(c->s->diags, K_TYPE, sp, "cannot compare a %s with a %s", type_name(ta),
                 type_name(tb));
         return false;
     }
     TypeKind t = ta != T_ANY ? ta : tb;
     if ((t == T_TEXT || t == T_BOOL) && op != OP_EQ && op != OP_NE) {
-        diag_at(c->s->diags, DIAG_ERROR, sp, "a %s can only be compared with = or !=", type_name(t));
+        diag_at(c->s->diags, K_TYPE, sp, "a %s can only be compared with = or !=", type_name(t));
         return false;
     }
     return true;
@@ -308,7 +308,7 @@ static Ir *resolve_binary(SemaCtx *c, const Scope *sc, const Expr *e)
         break;
     case OP_DEFAULT:
         if (a->type != T_ANY && b->type != T_ANY && a->type != b->type)
-            diag_at(c->s->diags, DIAG_ERROR, e->u.op.b->span, "the default is a %s, the value a %s",
+            diag_at(c->s->diags, K_TYPE, e->u.op.b->span, "the default is a %s, the value a %s",
                     type_name((TypeKind)b->type), type_name((TypeKind)a->type));
         break;
     default:
@@ -340,7 +340,7 @@ static Ir *resolve_if(SemaCtx *c, const Scope *sc, const Expr *e)
     Ir *t = resolve_expr(c, sc, e->u.cond.then);
     Ir *f = resolve_expr(c, sc, e->u.cond.els);
     if (t->type != T_ANY && f->type != T_ANY && t->type != f->type)
-        diag_at(c->s->diags, DIAG_ERROR, e->span, "the branches of if give a %s and a %s",
+        diag_at(c->s->diags, K_TYPE, e->span, "the branches of if give a %s and a %s",
                 type_name((TypeKind)t->type), type_name((TypeKind)f->type));
     return ir_if(c->s, cond, t, f, sema_span(c->s, e->span));
 }
@@ -353,7 +353,7 @@ static Ir *resolve_bands(SemaCtx *c, const Scope *sc, const Expr *e)
         return blank_ir(c, e->span);
     }
     if (n == 0 || n > KPI_MAX_BANDS) {
-        diag_at(c->s->diags, DIAG_ERROR, e->span, n ? "more than %u bands" : "bands has no rows%.0u",
+        diag_at(c->s->diags, K_LIMIT, e->span, n ? "more than %u bands" : "bands has no rows%.0u",
                 KPI_MAX_BANDS);
         return blank_ir(c, e->span);
     }
@@ -371,7 +371,7 @@ static Ir *resolve_bands(SemaCtx *c, const Scope *sc, const Expr *e)
         if (ty == T_ANY)
             ty = (TypeKind)vals[i]->type;
         else if (vals[i]->type != T_ANY && vals[i]->type != ty)
-            diag_at(c->s->diags, DIAG_ERROR, r->value->span, "this band gives a %s, the others a %s",
+            diag_at(c->s->diags, K_TYPE, r->value->span, "this band gives a %s, the others a %s",
                     type_name((TypeKind)vals[i]->type), type_name(ty));
     }
     return ir_bands(c->s, n, conds, vals, spans, sema_span(c->s, e->span));
@@ -441,7 +441,7 @@ static uint32_t add_agg(SemaCtx *c, AggDef *a)
     a->key = arena_strndup(c->s->arena, buf_cstr(&key), key.len);
     buf_free(&key);
     if (c->s->naggs >= KPI_MAX_AGGREGATES) {
-        diag_at(c->s->diags, DIAG_ERROR, sema_span_of(c->s, a->span), "more than %u different aggregates",
+        diag_at(c->s->diags, K_LIMIT, sema_span_of(c->s, a->span), "more than %u different aggregates",
                 KPI_MAX_AGGREGATES);
         return 0;
     }
@@ -457,7 +457,7 @@ static uint32_t expand_range_arg(SemaCtx *c, const Scope *rs, const Expr *r, Ir 
     uint32_t n;
     char err[200];
     if (!ast_expand_range(c->s->arena, r->u.field.base, r->u.field.field, &names, &n, err, sizeof err)) {
-        diag_at(c->s->diags, DIAG_ERROR, r->span, "%s", err);
+        diag_at(c->s->diags, K_BAD_RANGE, r->span, "%s", err);
         return 0;
     }
     uint32_t k = 0;
@@ -477,7 +477,7 @@ static bool agg_arg_type_ok(SemaCtx *c, AggKind k, const Ir *a, Span sp)
     if (k == AGG_SUM || k == AGG_AVG)
         return check_type(c, a, T_NUM, sp, "what is summed or averaged");
     if ((k == AGG_MIN || k == AGG_MAX) && a->type != T_NUM && a->type != T_DATE && a->type != T_ANY) {
-        diag_at(c->s->diags, DIAG_ERROR, sp, "min and max need numbers or dates");
+        diag_at(c->s->diags, K_TYPE, sp, "min and max need numbers or dates");
         return false;
     }
     return true;
@@ -514,7 +514,7 @@ static Ir *resolve_agg(SemaCtx *c, const Scope *sc, const Expr *e, AggKind kind,
         Ir *ir = resolve_expr(c, &rs, arg);
         agg_arg_type_ok(c, a.kind, ir, arg->span);
         if (a.nargs && ir->type != T_ANY && a.args[0]->type != T_ANY && ir->type != a.args[0]->type)
-            diag_at(c->s->diags, DIAG_ERROR, arg->span, "this argument is a %s, the first one a %s",
+            diag_at(c->s->diags, K_BAD_AGGREGATE, arg->span, "this argument is a %s, the first one a %s",
                     type_name((TypeKind)ir->type), type_name((TypeKind)a.args[0]->type));
         a.args[a.nargs++] = ir;
     }
@@ -550,7 +550,7 @@ static Ir *resolve_aggregate_call(SemaCtx *c, const Scope *sc, const Expr *e, Ag
     Name from = e->u.call.from;
     const Sym *sym = sym_find(c, from.s);
     if (!sym || sym->kind != SYM_TABLE || c->s->tables[sym->index].kind != TABLE_FACTS) {
-        Diag *g = diag_at(c->s->diags, DIAG_ERROR, from.span, "'%s' is not a fact table", from.s);
+        Diag *g = diag_at(c->s->diags, K_NOT_A_VALUE, from.span, "'%s' is not a fact table", from.s);
         Suggest sg;
         suggest_init(&sg, from.s);
         for (uint32_t i = 0; i < c->s->ntables; i++)
@@ -572,23 +572,23 @@ static bool arity(SemaCtx *c, const Expr *e, uint32_t lo, uint32_t hi)
 {
     uint32_t n = e->u.call.nargs;
     if (e->u.call.from.s || e->u.call.where || e->u.call.distinct) {
-        diag_at(c->s->diags, DIAG_ERROR, e->span, "%s takes no 'from', 'where' or 'distinct'",
+        diag_at(c->s->diags, K_BAD_CALL, e->span, "%s takes no 'from', 'where' or 'distinct'",
                 e->u.call.fn.s);
         return false;
     }
     for (uint32_t i = 0; i < n; i++)
         if (e->u.call.args[i].name.s) {
-            diag_at(c->s->diags, DIAG_ERROR, e->u.call.args[i].name.span,
+            diag_at(c->s->diags, K_BAD_CALL, e->u.call.args[i].name.span,
                     "%s takes no named arguments", e->u.call.fn.s);
             return false;
         }
     if (n >= lo && n <= hi)
         return true;
     if (lo == hi)
-        diag_at(c->s->diags, DIAG_ERROR, e->span, "%s takes %u argument%s, not %u", e->u.call.fn.s,
+        diag_at(c->s->diags, K_BAD_CALL, e->span, "%s takes %u argument%s, not %u", e->u.call.fn.s,
                 lo, lo == 1 ? "" : "s", n);
     else
-        diag_at(c->s->diags, DIAG_ERROR, e->span, "%s takes %u to %u arguments, not %u",
+        diag_at(c->s->diags, K_BAD_CALL, e->span, "%s takes %u to %u arguments, not %u",
                 e->u.call.fn.s, lo, hi, n);
     return false;
 }
@@ -685,7 +685,7 @@ Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, 
         }
         if (!ind->exprs[F_WEIGHT] && listed && (!c->roles || unweighted) && !ind->weight_reported) {
             ind->weight_reported = true;
-            Diag *g = diag_at(c->s->diags, DIAG_ERROR, ind->decl->name.span,
+            Diag *g = diag_at(c->s->diags, K_NO_WEIGHT, ind->decl->name.span,
                               "indicator '%s' has no weight", ind->decl->name.s);
             if (unweighted)
                 diag_note(g, "help", "give it a weight in the role %s%s%s, or weight = ... in the indicator",
@@ -718,7 +718,7 @@ static Ir *resolve_builtin(SemaCtx *c, const Scope *sc, const Expr *e)
             if (t != T_NUM && t != T_DATE && t != T_ANY)
                 err(c, e->u.call.args[i].value->span, "min and max need numbers or dates");
             else if (first != T_ANY && t != T_ANY && t != first)
-                diag_at(c->s->diags, DIAG_ERROR, e->u.call.args[i].value->span,
+                diag_at(c->s->diags, K_BAD_AGGREGATE, e->u.call.args[i].value->span,
                         "this argument is a %s, the first one a %s", type_name(t), type_name(first));
             else if (first == T_ANY)
                 first = t;
@@ -752,7 +752,7 @@ static Ir *resolve_builtin(SemaCtx *c, const Scope *sc, const Expr *e)
     if (!strcmp(fn, "weighted_sum"))
         return resolve_weighted(c, sc, e);
     /* sum, count, avg without from */
-    Diag *g = diag_at(c->s->diags, DIAG_ERROR, e->span, "%s needs the table it aggregates", fn);
+    Diag *g = diag_at(c->s->diags, K_BAD_AGGREGATE, e->span, "%s needs the table it aggregates", fn);
     diag_note(g, "help", "write %s(COLUMN from TABLE)", fn);
     return blank_ir(c, e->span);
 }
@@ -771,18 +771,18 @@ static bool bind_args(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e,
             for (slot = 0; slot < np && strcmp(d->u.scale.params[slot].name.s, a->name.s) != 0; slot++)
                 ;
             if (slot == np) {
-                diag_at(c->s->diags, DIAG_ERROR, a->name.span, "scale '%s' has no parameter '%s'",
+                diag_at(c->s->diags, K_BAD_CALL, a->name.span, "scale '%s' has no parameter '%s'",
                         d->name.s, a->name.s);
                 ok = false;
                 continue;
             }
         } else if (pos++ >= np) {
-            diag_at(c->s->diags, DIAG_ERROR, a->value->span, "scale '%s' takes %u argument%s",
+            diag_at(c->s->diags, K_BAD_CALL, a->value->span, "scale '%s' takes %u argument%s",
                     d->name.s, np, np == 1 ? "" : "s");
             return false;
         }
         if (given[slot]) {
-            diag_at(c->s->diags, DIAG_ERROR, a->value->span, "parameter '%s' is given twice",
+            diag_at(c->s->diags, K_DUPLICATE, a->value->span, "parameter '%s' is given twice",
                     d->u.scale.params[slot].name.s);
             ok = false;
         }
@@ -797,7 +797,7 @@ static bool bind_args(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e,
         else if (p->dflt)
             binds[i].ir = resolve_expr(c, &global, p->dflt);
         else {
-            diag_at(c->s->diags, DIAG_ERROR, e->span, "scale '%s' needs the parameter '%s'",
+            diag_at(c->s->diags, K_BAD_CALL, e->span, "scale '%s' needs the parameter '%s'",
                     d->name.s, p->name.s);
             binds[i].ir = blank_ir(c, e->span);
             ok = false;
@@ -809,7 +809,7 @@ static bool bind_args(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e,
 static Ir *inline_scale(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e)
 {
     if (sc->inline_depth >= KPI_MAX_INLINE_DEPTH) {
-        Diag *g = diag_at(c->s->diags, DIAG_ERROR, e->span, "scale '%s' is called from itself",
+        Diag *g = diag_at(c->s->diags, K_BAD_CALL, e->span, "scale '%s' is called from itself",
                           d->name.s);
         diag_note(g, "note", "scales may call other scales, %u levels deep at most, never themselves",
                   KPI_MAX_INLINE_DEPTH);
@@ -846,7 +846,7 @@ static Ir *resolve_call(SemaCtx *c, const Scope *sc, const Expr *e)
     }
     if (is_builtin_name(fn))
         return resolve_builtin(c, sc, e);
-    Diag *g = diag_at(c->s->diags, DIAG_ERROR, e->u.call.fn.span, "unknown function or scale '%s'", fn);
+    Diag *g = diag_at(c->s->diags, K_UNKNOWN_FUNCTION, e->u.call.fn.span, "unknown function or scale '%s'", fn);
     Suggest sg;
     suggest_init(&sg, fn);
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
@@ -866,7 +866,7 @@ Ir *resolve_expr(SemaCtx *c, const Scope *sc, const Expr *e)
     uint32_t span = sema_span(s, e->span);
     if (s->nir > KPI_MAX_IR_NODES) {
         if (s->nir++ == KPI_MAX_IR_NODES + 1)
-            diag_at(s->diags, DIAG_ERROR, e->span, "the scheme expands to more than %u operations",
+            diag_at(s->diags, K_LIMIT, e->span, "the scheme expands to more than %u operations",
                     KPI_MAX_IR_NODES);
         return blank_ir(c, e->span);
     }

@@ -37,7 +37,7 @@ static void emit(Rg *g, Opcode op, uint32_t a, uint32_t b, uint32_t c, uint32_t 
 static void fail(Rg *g, uint32_t span, const char *msg)
 {
     if (!g->failed)
-        diag_at(g->s->diags, DIAG_ERROR, sema_span_of(g->s, span), "%s", msg);
+        diag_at(g->s->diags, K_LIMIT, sema_span_of(g->s, span), "%s", msg);
     g->failed = true;
 }
 

@@ -52,7 +52,7 @@ static bool sym_add(SemaCtx *c, Name name, SymKind kind, uint32_t index, const D
 {
     const Sym *old = sym_find(c, name.s);
     if (old) {
-        Diag *g = diag_at(c->s->diags, DIAG_ERROR, name.span, "'%s' is already declared", name.s);
+        Diag *g = diag_at(c->s->diags, K_DUPLICATE, name.span, "'%s' is already declared", name.s);
         const Source *src = sources_get(c->s->sources, old->decl->name.span.file);
         LineCol lc = source_linecol(src, old->decl->name.span.start);
         if (old->decl->name.span.file != name.span.file)
@@ -64,7 +64,7 @@ static bool sym_add(SemaCtx *c, Name name, SymKind kind, uint32_t index, const D
         return false;
     }
     if (is_builtin_name(name.s)) {
-        diag_at(c->s->diags, DIAG_ERROR, name.span, "'%s' is the name of a built-in function",
+        diag_at(c->s->diags, K_DUPLICATE, name.span, "'%s' is the name of a built-in function",
                 name.s);
         return false;
     }
@@ -149,7 +149,7 @@ Ir *def_ref(SemaCtx *c, const Scope *sc, uint32_t j, uint32_t span)
     if (d->ir && d->ir->kind == IR_CONST)
         return d->ir;
     if (sc->ctx == CTX_ROW || sc->const_only) {
-        Diag *g = diag_at(c->s->diags, DIAG_ERROR, sema_span_of(c->s, span),
+        Diag *g = diag_at(c->s->diags, K_NOT_PER_ROW, sema_span_of(c->s, span),
                           "'%s' differs from employee to employee", d->name);
         diag_note(g, "help", sc->const_only ? "a param must be a constant"
                                             : "a row expression can use only the table's columns and constants");
@@ -192,7 +192,7 @@ static Ir *field_default(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f
     case F_WEIGHT:
         return ir_const(s, val_blank(), span);
     default: {
-        Diag *g = diag_at(s->diags, DIAG_ERROR, ind->decl->name.span, "indicator '%s' has no fact",
+        Diag *g = diag_at(s->diags, K_INDICATOR_SHAPE, ind->decl->name.span, "indicator '%s' has no fact",
                           ind->decl->name.s);
         diag_note(g, "help", "say what is measured, e.g. fact = sum(amount from deals)");
         return ir_const(s, val_num(rat_int(0)), span);
@@ -324,15 +324,15 @@ void resolve_def(SemaCtx *c, uint32_t i)
         static const char *const field_words[F__COUNT] = {
             "role", "fact", "plan", "index", "score", "'only if' condition", "score", "weight"};
         Diag *g = d->kind == DEF_FIELD
-            ? diag_at(s->diags, DIAG_ERROR, d->span, "the %s of indicator '%s' depends on itself",
+            ? diag_at(s->diags, K_CYCLE, d->span, "the %s of indicator '%s' depends on itself",
                       field_words[d->field], c->inds[d->owner].decl->name.s)
-            : diag_at(s->diags, DIAG_ERROR, d->span, "'%s' depends on itself", d->name);
+            : diag_at(s->diags, K_CYCLE, d->span, "'%s' depends on itself", d->name);
         diag_note(g, "help", "a value cannot be computed from itself, directly or through others");
         d->ir = ir_const(s, val_blank(), sema_span(s, d->span));
         return;
     }
     if (c->chain >= KPI_MAX_DEF_CHAIN) {
-        diag_at(s->diags, DIAG_ERROR, d->span, "values depend on each other more than %d levels deep",
+        diag_at(s->diags, K_LIMIT, d->span, "values depend on each other more than %d levels deep",
                 KPI_MAX_DEF_CHAIN);
         d->ir = ir_const(s, val_blank(), sema_span(s, d->span));
         d->state = 2;
@@ -365,7 +365,7 @@ void resolve_def(SemaCtx *c, uint32_t i)
     if (ir->kind == IR_CONST && ir->u.value.kind == V_ERROR && !c->const_error_reported) {
         /* later values built on this one carry the same error: report it once */
         c->const_error_reported = true;
-        diag_at(s->diags, DIAG_ERROR, sema_span_of(s, ir->u.value.aux), "%s in a constant",
+        diag_at(s->diags, K_CONSTANT_ERROR, sema_span_of(s, ir->u.value.aux), "%s in a constant",
                 error_kind_text((ErrorKind)ir->u.value.err));
     }
     d->ir = ir;
@@ -383,7 +383,7 @@ static void check_team_arg(SemaCtx *c, const TeamFieldDef *t)
     bool ok = ty == T_ANY || t->kind == AGG_COUNT ||
               ((t->kind == AGG_SUM || t->kind == AGG_AVG) ? ty == T_NUM : ty == T_NUM || ty == T_DATE);
     if (!ok)
-        diag_at(c->s->diags, DIAG_ERROR, d->span, "%s of a team needs %s, but this is a %s",
+        diag_at(c->s->diags, K_TEAM_SHAPE, d->span, "%s of a team needs %s, but this is a %s",
                 t->kind == AGG_SUM ? "sum" : t->kind == AGG_AVG ? "avg" : t->kind == AGG_MIN ? "min" : "max",
                 t->kind == AGG_SUM || t->kind == AGG_AVG ? "numbers" : "numbers or dates", type_name(ty));
 }
@@ -429,12 +429,12 @@ static void declare_indicator(SemaCtx *c, const Decl *d)
             if (v->kind == E_NAME && strcmp(v->u.name.s, "lower") == 0)
                 ind.lower_better = true;
             else if (!(v->kind == E_NAME && strcmp(v->u.name.s, "higher") == 0))
-                diag_note(diag_at(c->s->diags, DIAG_ERROR, v->span, "better is 'higher' or 'lower'"),
+                diag_note(diag_at(c->s->diags, K_INDICATOR_SHAPE, v->span, "better is 'higher' or 'lower'"),
                           "help", "better = lower for overdue receivables, response time...");
             continue;
         }
         if (slot < 0) {
-            Diag *g = diag_at(c->s->diags, DIAG_ERROR, f->name.span, "an indicator has no field '%s'",
+            Diag *g = diag_at(c->s->diags, K_UNKNOWN_FIELD, f->name.span, "an indicator has no field '%s'",
                               f->name.s);
             Suggest sg;
             suggest_init(&sg, f->name.s);
@@ -448,7 +448,7 @@ static void declare_indicator(SemaCtx *c, const Decl *d)
             continue;
         }
         if (ind.exprs[slot])
-            diag_at(c->s->diags, DIAG_ERROR, f->name.span, "field '%s' is given twice", f->name.s);
+            diag_at(c->s->diags, K_DUPLICATE, f->name.span, "field '%s' is given twice", f->name.s);
         ind.exprs[slot] = f->value;
     }
     ind.exprs[F_GATE] = d->u.ind.gate;
@@ -464,7 +464,7 @@ static void declare_indicator(SemaCtx *c, const Decl *d)
             c->s->defs[ind.defs[k]].span = ind.exprs[k]->span;
     }
     if (c->ninds >= KPI_MAX_INDICATORS) {
-        diag_at(c->s->diags, DIAG_ERROR, d->name.span, "more than %u indicators", KPI_MAX_INDICATORS);
+        diag_at(c->s->diags, K_LIMIT, d->name.span, "more than %u indicators", KPI_MAX_INDICATORS);
         return;
     }
     VEC_PUSH(c->inds, c->ninds, c->capinds, ind);
@@ -492,14 +492,14 @@ static uint16_t team_group_col(SemaCtx *c, const Decl *d)
     const Expr *by = d->u.team.by;
     if (!by) {
         if (r->dept_col < 0)
-            diag_note(diag_at(s->diags, DIAG_ERROR, d->name.span,
+            diag_note(diag_at(s->diags, K_TEAM_SHAPE, d->name.span,
                               "team '%s' needs a department column in the roster", d->name.s),
                       "help", "mark it in the roster (department dept: text) or write: team %s by %s.COLUMN",
                       d->name.s, r->name);
         return r->dept_col < 0 ? 0 : (uint16_t)r->dept_col;
     }
     if (by->kind != E_FIELD || strcmp(by->u.field.base.s, r->name) != 0) {
-        diag_note(diag_at(s->diags, DIAG_ERROR, by->span, "a team is grouped by a roster column"),
+        diag_note(diag_at(s->diags, K_TEAM_SHAPE, by->span, "a team is grouped by a roster column"),
                   "help", "write: team %s by %s.COLUMN", d->name.s, r->name);
         return 0;
     }
@@ -521,16 +521,16 @@ static void declare_team(SemaCtx *c, const Decl *d)
         const Expr *e = f->value;
         if (e->kind != E_CALL || !is_agg_name(e->u.call.fn.s) || e->u.call.nargs != 1 ||
             e->u.call.from.s || e->u.call.distinct || e->u.call.args[0].name.s) {
-            diag_note(diag_at(s->diags, DIAG_ERROR, e->span,
+            diag_note(diag_at(s->diags, K_TEAM_SHAPE, e->span,
                               "a team field aggregates one value over the members"),
                       "help", "write e.g. %s = sum(revenue.fact) or avg(x where cond)", f->name.s);
             continue;
         }
         for (uint32_t j = 0; j < i; j++)
             if (strcmp(d->u.team.fields[j].name.s, f->name.s) == 0)
-                diag_at(s->diags, DIAG_ERROR, f->name.span, "team field '%s' is given twice", f->name.s);
+                diag_at(s->diags, K_DUPLICATE, f->name.span, "team field '%s' is given twice", f->name.s);
         if (s->nteam >= KPI_MAX_TEAM_FIELDS) {
-            diag_at(s->diags, DIAG_ERROR, f->span, "more than %u team fields", KPI_MAX_TEAM_FIELDS);
+            diag_at(s->diags, K_LIMIT, f->span, "more than %u team fields", KPI_MAX_TEAM_FIELDS);
             break;
         }
         TeamFieldDef tf;
@@ -563,7 +563,7 @@ static bool setting_word(SemaCtx *c, const Decl *d, const char *const *words, in
     Buf list = BUF_INIT;
     for (int i = 0; i < n; i++)
         buf_printf(&list, "%s%s", i ? ", " : "", words[i]);
-    Diag *g = diag_at(c->s->diags, DIAG_ERROR, st->value_span, "'%s' is not a valid %s",
+    Diag *g = diag_at(c->s->diags, K_UNKNOWN_SETTING, st->value_span, "'%s' is not a valid %s",
                       st->word.s ? st->word.s : st->str, st->key.s);
     diag_note(g, "help", "one of: %s", buf_cstr(&list));
     buf_free(&list);
@@ -583,22 +583,36 @@ static void declare_setting(SemaCtx *c, const Decl *d)
     } else if (strcmp(st->key.s, "rounding") == 0) {
         if (setting_word(c, d, modes, 7, &v))
             c->s->rounding = (RoundMode)v;
+    } else if (strcmp(st->key.s, "allow") == 0 && st->word.s) {
+        const DiagInfo *info = diag_lookup(st->word.s);
+        DiagId id = info ? (DiagId)(info - diag_info) : K__COUNT;
+        if (!info)
+            diag_note(diag_at(c->s->diags, K_UNKNOWN_SETTING, st->value_span, "unknown diagnostic code '%s'",
+                              st->word.s),
+                      "help", "kpic explain --all lists the codes");
+        else if (!diag_allowable(id))
+            diag_note(diag_at(c->s->diags, K_UNKNOWN_SETTING, st->value_span, "%s (%s) cannot be allowed",
+                              info->code, info->title),
+                      "help", "only warnings and the checks K07xx and K08xx can be switched off");
+        else if (c->s->nallowed < K__COUNT)
+            c->s->allowed[c->s->nallowed++] = id;
     } else if (strcmp(st->key.s, "currency") == 0 && st->str) {
         c->s->currency = st->str;
     } else if (strcmp(st->key.s, "currency") == 0) {
-        diag_note(diag_at(c->s->diags, DIAG_ERROR, st->value_span, "the currency is written in quotes"),
+        diag_note(diag_at(c->s->diags, K_UNKNOWN_SETTING, st->value_span, "the currency is written in quotes"),
                   "help", "currency \"%s\"", st->word.s);
     } else {
-        Diag *g = diag_at(c->s->diags, DIAG_ERROR, st->key.span, "unknown setting '%s'", st->key.s);
+        Diag *g = diag_at(c->s->diags, K_UNKNOWN_SETTING, st->key.span, "unknown setting '%s'", st->key.s);
         Suggest sg;
         suggest_init(&sg, st->key.s);
         suggest_offer(&sg, "period");
         suggest_offer(&sg, "rounding");
         suggest_offer(&sg, "currency");
+        suggest_offer(&sg, "allow");
         if (sg.best)
             diag_note(g, "help", "did you mean '%s'?", sg.best);
         else
-            diag_note(g, "help", "the scheme's settings are period, rounding and currency \"...\"");
+            diag_note(g, "help", "the scheme's settings are period, rounding, currency \"...\" and allow CODE");
     }
 }
 
@@ -630,7 +644,7 @@ static void declare_table(SemaCtx *c, const Decl *d)
     tables_declare(s, d, i);
     if (d->u.table.kind == TABLE_ROSTER) {
         if (s->roster >= 0)
-            diag_at(s->diags, DIAG_ERROR, d->name.span, "a scheme has one roster");
+            diag_at(s->diags, K_NO_ROSTER, d->name.span, "a scheme has one roster");
         else
             s->roster = (int32_t)i;
     }
@@ -641,7 +655,7 @@ static void declare_result(SemaCtx *c, const Decl *d)
 {
     ResultKind w = d->u.result.which;
     if (c->results[w]) {
-        diag_at(c->s->diags, DIAG_ERROR, d->span, "%s is given twice", result_name(w));
+        diag_at(c->s->diags, K_DUPLICATE, d->span, "%s is given twice", result_name(w));
         return;
     }
     c->results[w] = d;
@@ -650,7 +664,7 @@ static void declare_result(SemaCtx *c, const Decl *d)
 static void declare_roles(SemaCtx *c, const Decl *d)
 {
     if (c->roles) {
-        diag_at(c->s->diags, DIAG_ERROR, d->span, "a scheme has one 'roles' block");
+        diag_at(c->s->diags, K_ROLES_SHAPE, d->span, "a scheme has one 'roles' block");
         return;
     }
     c->roles = d;
@@ -660,7 +674,7 @@ static void declare_roles(SemaCtx *c, const Decl *d)
 static void declare(SemaCtx *c, const Decl *d, bool module)
 {
     if (module && d->kind != D_SCALE && d->kind != D_PARAM) {
-        diag_at(c->s->diags, DIAG_ERROR, d->span, "a library module declares only scales and params");
+        diag_at(c->s->diags, K_MODULE_SHAPE, d->span, "a library module declares only scales and params");
         return;
     }
     switch (d->kind) {
@@ -687,13 +701,13 @@ static void check_roles(SemaCtx *c)
         for (uint32_t j = 0; j < i; j++) {
             const char *k1 = r->u.roles.entries[j].key;
             if ((e->key && k1 && strcmp(e->key, k1) == 0) || (!e->key && !k1))
-                diag_at(c->s->diags, DIAG_ERROR, e->span, "role %s%s%s is listed twice",
+                diag_at(c->s->diags, K_DUPLICATE, e->span, "role %s%s%s is listed twice",
                         e->key ? "\"" : "", e->key ? e->key : "else", e->key ? "\"" : "");
         }
         for (uint32_t k = 0; k < e->n; k++) {
             const Sym *sym = sym_find(c, e->items[k].indicator.s);
             if (!sym || sym->kind != SYM_INDICATOR)
-                diag_at(c->s->diags, DIAG_ERROR, e->items[k].indicator.span,
+                diag_at(c->s->diags, K_ROLES_SHAPE, e->items[k].indicator.span,
                         "'%s' is not an indicator", e->items[k].indicator.s);
         }
     }
@@ -753,7 +767,7 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
     for (uint32_t i = 0; i < main->ndecls; i++)
         declare(&c, main->decls[i], false);
     if (s->roster < 0) {
-        Diag *g = diag_at(s->diags, DIAG_ERROR, (Span){0, 0, main->file}, "the scheme has no roster");
+        Diag *g = diag_at(s->diags, K_NO_ROSTER, (Span){0, 0, main->file}, "the scheme has no roster");
         diag_note(g, "help", "declare the employees: roster staff from \"roster.csv\" { employee id: text ... }");
     }
     for (uint32_t i = 0; i < main->ndecls; i++)
@@ -762,7 +776,7 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
     if (c.roles)
         check_roles(&c);
     if (!c.results[RESULT_PAYOUT]) {
-        Diag *g = diag_at(s->diags, DIAG_ERROR, (Span){0, 0, main->file}, "the scheme has no payout");
+        Diag *g = diag_at(s->diags, K_NO_PAYOUT, (Span){0, 0, main->file}, "the scheme has no payout");
         diag_note(g, "help", "say what each employee is paid, e.g. payout = staff.salary + bonus");
     }
     add_result_defs(&c);

@@ -34,7 +34,7 @@ static Dialect default_dialect(void)
 
 static void bad_value(Sema *s, const Setting *st, const char *what, const char *allowed)
 {
-    Diag *g = diag_at(s->diags, DIAG_ERROR, st->value_span, "'%s' is not a valid %s",
+    Diag *g = diag_at(s->diags, K_UNKNOWN_SETTING, st->value_span, "'%s' is not a valid %s",
                       st->word.s ? st->word.s : st->str, what);
     diag_note(g, "help", "%s", allowed);
 }
@@ -128,14 +128,14 @@ static void unknown_setting(Sema *s, const Setting *st)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(st->key.s, keys[i]) == 0) { /* known, but a word where a text is due or back */
             bool wants_word = i == 0 || i == 5;
-            diag_note(diag_at(s->diags, DIAG_ERROR, st->value_span, "%s takes %s", keys[i],
+            diag_note(diag_at(s->diags, K_UNKNOWN_SETTING, st->value_span, "%s takes %s", keys[i],
                               wants_word ? "a word, not a text in quotes" : "a text in quotes"),
                       "help", "%s", i == 0 ? "format ru, or format iso" : i == 5 ? "empty blank, empty zero or empty error"
                                   : i == 1 ? "delimiter \";\"" : i == 2 ? "decimal \",\"" : i == 3 ? "thousands \" \""
                                   : "dates \"DD.MM.YYYY\"");
             return;
         }
-    Diag *g = diag_at(s->diags, DIAG_ERROR, st->key.span, "unknown table setting '%s'", st->key.s);
+    Diag *g = diag_at(s->diags, K_UNKNOWN_SETTING, st->key.span, "unknown table setting '%s'", st->key.s);
     Suggest sg;
     suggest_init(&sg, st->key.s);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -155,7 +155,7 @@ static bool column_type(Sema *s, const ColumnDecl *c, ColumnSpec *out)
         out->scale = (uint8_t)types[i].scale;
         if (c->type_arg >= 0) {
             if (types[i].type != COL_DECIMAL || c->type_arg > 18) {
-                diag_at(s->diags, DIAG_ERROR, c->type.span,
+                diag_at(s->diags, K_UNKNOWN_SETTING, c->type.span,
                         types[i].type == COL_DECIMAL ? "decimal places must be between 0 and 18"
                                                      : "only decimal takes a number of places");
                 return false;
@@ -164,7 +164,7 @@ static bool column_type(Sema *s, const ColumnDecl *c, ColumnSpec *out)
         }
         return true;
     }
-    Diag *g = diag_at(s->diags, DIAG_ERROR, c->type.span, "unknown column type '%s'", c->type.s);
+    Diag *g = diag_at(s->diags, K_UNKNOWN_SETTING, c->type.span, "unknown column type '%s'", c->type.s);
     Suggest sg;
     suggest_init(&sg, c->type.s);
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
@@ -183,16 +183,16 @@ static void check_roles(Sema *s, const Decl *d, TableSpec *t)
     const char *kind = table_kind_name(k);
     Span sp = d->name.span;
     if (k != TABLE_PLANS && t->key_col < 0)
-        diag_note(diag_at(s->diags, DIAG_ERROR, sp, "%s table '%s' has no employee column", kind, t->name),
+        diag_note(diag_at(s->diags, K_TABLE_SHAPE, sp, "%s table '%s' has no employee column", kind, t->name),
                   "help", "mark the column with the employee id: employee id: text");
     if (k == TABLE_FACTS && t->date_col < 0)
-        diag_note(diag_at(s->diags, DIAG_ERROR, sp, "facts table '%s' has no date column", t->name),
+        diag_note(diag_at(s->diags, K_TABLE_SHAPE, sp, "facts table '%s' has no date column", t->name),
                   "help", "mark the column that places a row in a period: date closed_on: date");
     if (k == TABLE_PLANS && t->key_col < 0 && t->dept_col < 0)
-        diag_note(diag_at(s->diags, DIAG_ERROR, sp, "plans table '%s' has no key column", t->name),
+        diag_note(diag_at(s->diags, K_TABLE_SHAPE, sp, "plans table '%s' has no key column", t->name),
                   "help", "mark the column the plans are for: employee id: text, or department dept: text");
     if (k == TABLE_PLANS && t->key_col >= 0 && t->dept_col >= 0)
-        diag_at(s->diags, DIAG_ERROR, sp,
+        diag_at(s->diags, K_TABLE_SHAPE, sp,
                 "plans table '%s' is keyed by employee and by department; choose one", t->name);
     t->key_role = t->key_col >= 0 ? ROLE_EMPLOYEE : ROLE_DEPARTMENT;
 }
@@ -214,16 +214,16 @@ static void check_role_column(Sema *s, const ColumnDecl *c, TableSpec *t, int32_
     }
     const char *role = col_role_name((ColRole)c->role);
     if (!allowed) {
-        diag_at(s->diags, DIAG_ERROR, c->role_span, "a %s table has no %s column",
+        diag_at(s->diags, K_TABLE_SHAPE, c->role_span, "a %s table has no %s column",
                 table_kind_name(k), role);
         return;
     }
     if (*slot >= 0) {
-        diag_at(s->diags, DIAG_ERROR, c->role_span, "table '%s' already has a %s column", t->name, role);
+        diag_at(s->diags, K_TABLE_SHAPE, c->role_span, "table '%s' already has a %s column", t->name, role);
         return;
     }
     if (ty != want) {
-        Diag *g = diag_at(s->diags, DIAG_ERROR, c->type.span, "the %s column must be of type %s", role,
+        Diag *g = diag_at(s->diags, K_TABLE_SHAPE, c->type.span, "the %s column must be of type %s", role,
                           col_type_name(want));
         if (want == COL_TEXT)
             diag_note(g, "help", "ids are compared as they are written");
@@ -245,19 +245,19 @@ static void declare_columns(Sema *s, const Decl *d, TableSpec *t)
         col->empty = t->dialect.empty;
         column_type(s, c, col);
         if (col->type == COL_PERIOD && t->kind != TABLE_PLANS)
-            diag_note(diag_at(s->diags, DIAG_ERROR, c->type.span, "a period column belongs in a plans table"),
+            diag_note(diag_at(s->diags, K_TABLE_SHAPE, c->type.span, "a period column belongs in a plans table"),
                       "help", "in a %s table, declare it as text or date", table_kind_name((TableKind)t->kind));
         if (col->type == COL_SCORE && col->empty == EMPTY_ZERO)
             col->empty = EMPTY_BLANK; /* a blank score means "did not apply" */
         if (c->empty.s && !empty_meaning(c->empty.s, &col->empty))
-            diag_note(diag_at(s->diags, DIAG_ERROR, c->empty.span, "'%s' is not a meaning of an empty cell",
+            diag_note(diag_at(s->diags, K_UNKNOWN_SETTING, c->empty.span, "'%s' is not a meaning of an empty cell",
                               c->empty.s),
                       "help", "use blank, zero or error");
         for (uint32_t j = 0; j < i; j++) {
             if (strcmp(t->cols[j].name, col->name) == 0)
-                diag_at(s->diags, DIAG_ERROR, c->name.span, "column '%s' is declared twice", col->name);
+                diag_at(s->diags, K_DUPLICATE, c->name.span, "column '%s' is declared twice", col->name);
             else if (strcmp(t->cols[j].header, col->header) == 0)
-                diag_at(s->diags, DIAG_ERROR, c->name.span, "two columns read the header \"%s\"",
+                diag_at(s->diags, K_DUPLICATE, c->name.span, "two columns read the header \"%s\"",
                         col->header);
         }
         check_role_column(s, c, t, (int32_t)i);
@@ -278,7 +278,7 @@ void tables_declare(Sema *s, const Decl *d, uint32_t index)
         if (!apply_setting(s, &t->dialect, &d->u.table.settings[i]))
             unknown_setting(s, &d->u.table.settings[i]);
     if (t->dialect.num.decimal_point == t->dialect.delimiter)
-        diag_note(diag_at(s->diags, DIAG_ERROR, d->name.span,
+        diag_note(diag_at(s->diags, K_TABLE_SHAPE, d->name.span,
                           "table '%s' uses '%c' both between fields and as the decimal point", t->name,
                           t->dialect.delimiter),
                   "help", "Russian exports use delimiter \";\" with decimal \",\"");
@@ -296,7 +296,7 @@ int32_t table_find_col(const TableSpec *t, const char *name)
 
 void table_unknown_col(Sema *s, const TableSpec *t, Name field)
 {
-    Diag *g = diag_at(s->diags, DIAG_ERROR, field.span, "table '%s' has no column '%s'", t->name,
+    Diag *g = diag_at(s->diags, K_UNKNOWN_COLUMN, field.span, "table '%s' has no column '%s'", t->name,
                       field.s);
     Suggest sg;
     suggest_init(&sg, field.s);

@@ -26,14 +26,14 @@ bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
     out->file = file;
     if (src->len > KPI_MAX_SOURCE_BYTES) {
         Span sp = {0, 0, file};
-        diag_at(diags, DIAG_ERROR, sp, "scheme file is %zu bytes; the limit is %u", src->len,
+        diag_at(diags, K_LIMIT, sp, "scheme file is %zu bytes; the limit is %u", src->len,
                 KPI_MAX_SOURCE_BYTES);
         return false;
     }
     yyscan_t scanner;
     if (kpi_yylex_init_extra(&ps, &scanner) != 0) {
         Span sp = {0, 0, file};
-        diag_at(diags, DIAG_ERROR, sp, "cannot start the scanner");
+        diag_at(diags, K_LIMIT, sp, "cannot start the scanner");
         return false;
     }
     YY_BUFFER_STATE buf = kpi_yy_scan_bytes(src->text, (int)src->len, scanner);

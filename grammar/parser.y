@@ -127,7 +127,7 @@ opt_label
 decl
     : KW_SCHEME STRING         { $$ = decl_new(ps, D_SCHEME, @$); $$->u.scheme_name = $2.s; }
     | KW_SCHEME IDENT          {
-                                 Diag *g = diag_at(ps->diags, DIAG_ERROR, @2, "the scheme's name is written in quotes");
+                                 Diag *g = diag_at(ps->diags, K_MISPLACED, @2, "the scheme's name is written in quotes");
                                  diag_note(g, "help", "scheme \"%s\"", $2.s);
                                  $$ = decl_new(ps, D_SCHEME, @$);
                                  $$->u.scheme_name = $2.s;
@@ -142,7 +142,7 @@ decl
                                  $$->u.setting = make_setting($1, none, $2.s, @2);
                                }
     | IDENT '=' expr           {
-                                 Diag *g = diag_at(ps->diags, DIAG_ERROR, @1,
+                                 Diag *g = diag_at(ps->diags, K_MISPLACED, @1,
                                                    "a value is defined with 'let'");
                                  diag_note(g, "help", "write: let %s = ...", $1.s);
                                  $$ = decl_new(ps, D_LET, @$);
@@ -172,7 +172,7 @@ decl
                                  for (uint32_t i = 0; i < $5.n; i++) {
                                      if (fs[i].value && fs[i].name.s == NULL) {
                                          if (gate) {
-                                             diag_at(ps->diags, DIAG_ERROR, fs[i].span,
+                                             diag_at(ps->diags, K_INDICATOR_SHAPE, fs[i].span,
                                                      "an indicator has at most one 'only if' condition");
                                          }
                                          gate = &fs[i];
@@ -318,7 +318,7 @@ opt_empty
     : %empty                   { $$.s = NULL; $$.span = @$; }
     | IDENT empty_word         {
                                  if (strcmp($1.s, "empty") != 0)
-                                     diag_at(ps->diags, DIAG_ERROR, @1,
+                                     diag_at(ps->diags, K_MISPLACED, @1,
                                              "expected 'empty' (blank, zero or error) after the column type");
                                  $$ = $2;
                                }
@@ -342,7 +342,7 @@ ind_body
     | ind_body IDENT KW_IF expr term {
                                  $$ = $1;
                                  if (strcmp($2.s, "only") != 0)
-                                     diag_at(ps->diags, DIAG_ERROR, @2,
+                                     diag_at(ps->diags, K_MISPLACED, @2,
                                              "a condition on an indicator is written 'only if ...'");
                                  Field f = {{NULL, @2}, $4, @2};
                                  f.span.end = @4.end;
@@ -672,7 +672,7 @@ static void check_depth(ParseState *ps, Expr *e)
 {
     if (e->depth > KPI_MAX_EXPR_DEPTH && !ps->depth_reported) {
         ps->depth_reported = true;
-        diag_at(ps->diags, DIAG_ERROR, e->span, "expression nests %u levels deep; the limit is %d",
+        diag_at(ps->diags, K_LIMIT, e->span, "expression nests %u levels deep; the limit is %d",
                 e->depth, KPI_MAX_EXPR_DEPTH);
     }
 }
@@ -713,7 +713,7 @@ static ColRole role_of(ParseState *ps, Name word)
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp(word.s, roles[i].w) == 0)
             return roles[i].r;
-    Diag *g = diag_at(ps->diags, DIAG_ERROR, word.span, "unknown column role '%s'", word.s);
+    Diag *g = diag_at(ps->diags, K_MISPLACED, word.span, "unknown column role '%s'", word.s);
     diag_note(g, "help", "a column may be marked employee, date, period, department or name");
     return ROLE_NONE;
 }
@@ -727,7 +727,7 @@ static bool expand_range(ParseState *ps, PtrList *out, Name a, Name b)
     if (!ast_expand_range(ps->arena, a, b, &names, &n, err, sizeof err)) {
         Span sp = a.span;
         sp.end = b.span.end;
-        diag_at(ps->diags, DIAG_ERROR, sp, "%s", err);
+        diag_at(ps->diags, K_BAD_RANGE, sp, "%s", err);
         return false;
     }
     for (uint32_t i = 0; i < n; i++)
@@ -751,7 +751,7 @@ static void add_columns(ParseState *ps, PtrList *cols, ColRole role, Span role_s
         ptrlist_push(ps->arena, &flat, names->items[i]);
     }
     if (header && flat.n > 1)
-        diag_at(ps->diags, DIAG_ERROR, sp, "a header text names one column, not %u", flat.n);
+        diag_at(ps->diags, K_MISPLACED, sp, "a header text names one column, not %u", flat.n);
     for (uint32_t i = 0; i < flat.n; i++) {
         ColumnDecl *c = arena_alloc(ps->arena, sizeof *c);
         c->role = role;
@@ -832,7 +832,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
                        symbol_text(expected[i], b2, sizeof b2));
         }
     }
-    Diag *g = diag_at(ps->diags, DIAG_ERROR, *at, "%s", buf_cstr(&msg));
+    Diag *g = diag_at(ps->diags, K_SYNTAX, *at, "%s", buf_cstr(&msg));
     buf_free(&msg);
     if (wants_paren && got == YYSYMBOL_NL)
         diag_note(g, "help", "a '(' is not closed");
@@ -850,7 +850,7 @@ static void kpi_yyerror(Span *loc, void *scanner, ParseState *ps, const char *ms
 {
     (void)scanner;
     if (strstr(msg, "exhausted"))
-        diag_at(ps->diags, DIAG_ERROR, *loc, "the scheme nests too deeply to read");
+        diag_at(ps->diags, K_LIMIT, *loc, "the scheme nests too deeply to read");
     else
-        diag_at(ps->diags, DIAG_ERROR, *loc, "%s", msg);
+        diag_at(ps->diags, K_SYNTAX, *loc, "%s", msg);
 }

@@ -33,7 +33,7 @@ bool ref_map_header(Run *r, const TableSpec *t, const char *file, const CsvField
         Buf have = BUF_INIT;
         for (uint32_t k = 0; k < n && k < 30; k++)
             buf_printf(&have, "%s\"%.*s\"", k ? ", " : "", (int)names[k].len, names[k].ptr);
-        run_data_error(r, file, 1, 0, "column \"%s\" (%s of %s) is missing; the header has %s", h,
+        run_data_error(r, K_DATA_COLUMN, file, 1, 0, "column \"%s\" (%s of %s) is missing; the header has %s", h,
                        t->cols[i].name, t->name, buf_cstr(&have));
         buf_free(&have);
         ok = false;
@@ -47,14 +47,14 @@ static bool parse_number(Run *r, const ColumnSpec *c, const Dialect *d, const ch
     int64_t v;
     NumStatus st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v);
     if (st != NUM_OK) {
-        run_data_error(r, file, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len, f.ptr,
+        run_data_error(r, K_DATA_CELL, file, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len, f.ptr,
                        c->name, cell_num_problem(st, c->scale), cell_expected(c, d));
         return false;
     }
     Rat q;
     rat_scaled(v, c->scale, &q);
     if (c->type == COL_SCORE && (rat_sign(q) < 0 || rat_cmp(q, rat_int(1)) > 0)) {
-        run_data_error(r, file, row, col, "score '%.*s' in column %s is outside 0..1", (int)f.len,
+        run_data_error(r, K_DATA_CELL, file, row, col, "score '%.*s' in column %s is outside 0..1", (int)f.len,
                        f.ptr, c->name);
         return false;
     }
@@ -67,7 +67,7 @@ static bool parse_empty(Run *r, const ColumnSpec *c, const char *file, uint64_t 
 {
     bool key = c->role != 0;
     if (key || c->empty == EMPTY_ERROR) {
-        run_data_error(r, file, row, col, "empty cell in column %s%s", c->name,
+        run_data_error(r, K_DATA_EMPTY, file, row, col, "empty cell in column %s%s", c->name,
                        key ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
         return false;
     }
@@ -113,7 +113,7 @@ bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char 
     default:
         return parse_number(r, c, d, file, row, col, f, out);
     }
-    run_data_error(r, file, row, col, "'%.*s' in column %s is not %s", (int)f.len, f.ptr, c->name,
+    run_data_error(r, K_DATA_CELL, file, row, col, "'%.*s' in column %s is not %s", (int)f.len, f.ptr, c->name,
                    cell_expected(c, d));
     return false;
 }
@@ -133,11 +133,11 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
     const CsvField *names;
     uint32_t ncols;
     if (!rd) {
-        run_data_error(r, file, 0, 0, "%s", err.msg);
+        run_data_error(r, K_DATA_FILE, file, 0, 0, "%s", err.msg);
         goto done;
     }
     if (!csv_header(rd, &names, &ncols, &err)) {
-        run_data_error(r, file, err.row, err.col, "%s", err.msg);
+        run_data_error(r, K_DATA_CSV, file, err.row, err.col, "%s", err.msg);
         goto done;
     }
     if (!ref_map_header(r, t, file, names, ncols, pos))
@@ -158,7 +158,7 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
                 row_ok &= ref_parse_cell(r, t, &t->cols[k], file, b.rowno[i], (uint32_t)pos[k] + 1,
                                          b.fields[i * b.ncols + k], &vals[k]);
             if (++rows > REF_MAX_ROWS) {
-                run_data_error(r, file, b.rowno[i], 0, "more than %u rows", REF_MAX_ROWS);
+                run_data_error(r, K_LIMIT, file, b.rowno[i], 0, "more than %u rows", REF_MAX_ROWS);
                 n = -2;
                 break;
             }
@@ -171,7 +171,7 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
             break;
     }
     if (n == -1) {
-        run_data_error(r, file, err.row, err.col, "%s", err.msg);
+        run_data_error(r, K_DATA_CSV, file, err.row, err.col, "%s", err.msg);
         ok = false;
     }
     r->res->stats[t - r->p->tables].rows = rows;
@@ -254,7 +254,7 @@ static bool index_employees(Run *r, const TableSpec *t, RosterRows *rr, const ch
         if (key_cmp(&k, order[i - 1], order[i]) == 0) {
             uint32_t len;
             const char *key = strtab_get(&res->strs, rr->vals[(size_t)order[i] * t->ncols + t->key_col].aux, &len);
-            run_data_error(r, file, rr->rowno[order[i]], (uint32_t)t->key_col + 1,
+            run_data_error(r, K_DATA_DUPLICATE, file, rr->rowno[order[i]], (uint32_t)t->key_col + 1,
                            "employee '%.*s' is listed twice (also on row %llu)", (int)len, key,
                            (unsigned long long)rr->rowno[order[i - 1]]);
             ok = false;
@@ -290,7 +290,7 @@ bool ref_load_roster(Run *r)
         char *file = run_path(r, t);
         ok = index_employees(r, t, &rr, file);
         if (ok && rr.n == 0)
-            run_data_error(r, file, 0, 0, "the roster has no employees"), ok = false;
+            run_data_error(r, K_DATA_CSV, file, 0, 0, "the roster has no employees"), ok = false;
         kpi_free(file);
     }
     kpi_free(rr.vals);
@@ -337,7 +337,7 @@ static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rown
     if (*slot >= 0) {
         uint32_t len;
         const char *key = strtab_get(&r->res->strs, vals[keycol].aux, &len);
-        run_data_error(r, file, rowno, (uint32_t)keycol + 1,
+        run_data_error(r, K_DATA_DUPLICATE, file, rowno, (uint32_t)keycol + 1,
                        "a second plan for '%.*s' in %s (the first is on row %llu)", (int)len, key,
                        r->o->period.label, (unsigned long long)pc->rowno[*slot]);
         return false;

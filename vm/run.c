@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void run_data_error(Run *r, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
+void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
 {
     char where[1200];
     if (row && col)
@@ -23,7 +23,7 @@ void run_data_error(Run *r, const char *file, uint64_t row, uint32_t col, const 
     va_start(ap, fmt);
     buf_vprintf(&msg, fmt, ap);
     va_end(ap);
-    diag_where(&r->res->diags, DIAG_ERROR, where, "%s", buf_cstr(&msg));
+    diag_where(&r->res->diags, id, where, "%s", buf_cstr(&msg));
     buf_free(&msg);
     r->data_error = true;
 }
@@ -52,16 +52,21 @@ static void runtime_error(Run *r, uint32_t e, Value v, const char *what)
     employee_label(res, e, &who);
     Diag *g;
     if (v.kind == V_BLANK) {
-        g = diag_at(&res->diags, DIAG_ERROR, program_span(r->p, v.aux), "%s is blank for %s", what,
+        g = diag_at(&res->diags, K_RUN_BLANK, program_span(r->p, v.aux), "%s is blank for %s", what,
                     buf_cstr(&who));
         diag_note(g, "help", "a blank comes from an empty cell or an average over no rows; "
                              "give a value with `default`");
     } else if (v.err == ERR_NO_PLAN) {
-        g = diag_at(&res->diags, DIAG_ERROR, program_span(r->p, v.aux),
+        g = diag_at(&res->diags, K_RUN_NO_PLAN, program_span(r->p, v.aux),
                     "no plan for %s in period %s", buf_cstr(&who), r->o->period.label);
         diag_note(g, "help", "add the plan row, or give a value with `default`");
     } else {
-        g = diag_at(&res->diags, DIAG_ERROR, program_span(r->p, v.aux), "%s for %s",
+        static const DiagId ids[ERR__COUNT] = {
+            [ERR_NONE] = K_RUN_BAD_ARG, [ERR_DIVZERO] = K_RUN_DIVZERO, [ERR_OVERFLOW] = K_RUN_OVERFLOW,
+            [ERR_NO_BAND] = K_RUN_NO_BAND, [ERR_NO_PLAN] = K_RUN_NO_PLAN, [ERR_NO_ROLE] = K_RUN_NO_ROLE,
+            [ERR_BAD_ARG] = K_RUN_BAD_ARG,
+        };
+        g = diag_at(&res->diags, ids[v.err < ERR__COUNT ? v.err : ERR_BAD_ARG], program_span(r->p, v.aux), "%s for %s",
                     error_kind_text((ErrorKind)v.err), buf_cstr(&who));
         if (v.err == ERR_DIVZERO)
             diag_note(g, "help", "if the divisor can be zero, say what the result is then: ... default 0");

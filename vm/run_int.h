@@ -40,8 +40,8 @@ typedef struct Run {
 } Run;
 
 /* "file:row:col" for messages. */
-void run_data_error(Run *r, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 char *run_path(const Run *r, const TableSpec *t);
 
 /* ref.c */

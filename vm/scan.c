@@ -90,7 +90,7 @@ static void distinct_grow(struct DistinctSet *s)
 static bool empty_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, uint64_t row, uint32_t col)
 {
     if (c->role != COLROLE_NONE || c->empty == EMPTY_ERROR) {
-        run_data_error(sc->r, sc->file, row, col, "empty cell in column %s%s", c->name,
+        run_data_error(sc->r, K_DATA_EMPTY, sc->file, row, col, "empty cell in column %s%s", c->name,
                        c->role ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
         return false;
     }
@@ -132,18 +132,18 @@ static bool parse_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, CsvFie
         NumStatus st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v->v[i]);
         if (st == NUM_OK) {
             if (c->type == COL_SCORE && (v->v[i] < 0 || v->v[i] > (int64_t)i128_pow10(c->scale))) {
-                run_data_error(sc->r, sc->file, row, col, "score '%.*s' in column %s is outside 0..1",
+                run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "score '%.*s' in column %s is outside 0..1",
                                (int)f.len, f.ptr, c->name);
                 return false;
             }
             return true;
         }
-        run_data_error(sc->r, sc->file, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len,
+        run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len,
                        f.ptr, c->name, cell_num_problem(st, c->scale), cell_expected(c, d));
         return false;
     }
     }
-    run_data_error(sc->r, sc->file, row, col, "'%.*s' in column %s is not %s", (int)f.len, f.ptr,
+    run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "'%.*s' in column %s is not %s", (int)f.len, f.ptr,
                    c->name, cell_expected(c, d));
     return false;
 }
@@ -164,13 +164,13 @@ static void select_rows(Scan *sc, const CsvBatch *b, const int32_t *pos)
         Day day;
         st->rows++;
         if (cell_empty(key.ptr, key.len)) {
-            run_data_error(r, sc->file, row, (uint32_t)pos[t->key_col] + 1,
+            run_data_error(r, K_DATA_EMPTY, sc->file, row, (uint32_t)pos[t->key_col] + 1,
                            "empty employee cell in column %s", t->cols[t->key_col].name);
             sc->failed = true;
             continue;
         }
         if (!date_parse(date.ptr, date.len, t->dialect.date, &day)) {
-            run_data_error(r, sc->file, row, (uint32_t)pos[t->date_col] + 1, "'%.*s' in column %s is not %s",
+            run_data_error(r, K_DATA_CELL, sc->file, row, (uint32_t)pos[t->date_col] + 1, "'%.*s' in column %s is not %s",
                            (int)date.len, date.ptr, t->cols[t->date_col].name,
                            cell_expected(&t->cols[t->date_col], &t->dialect));
             sc->failed = true;
@@ -218,7 +218,7 @@ static void row_overflow(Scan *sc, uint32_t pc, uint32_t i)
     Span sp = program_span(sc->r->p, sc->t->code_span[pc]);
     const Source *src = sources_get(&sc->r->p->sources, sp.file);
     LineCol lc = src ? source_linecol(src, sp.start) : (LineCol){0, 0};
-    run_data_error(sc->r, sc->file, sc->rowno[i], 0,
+    run_data_error(sc->r, K_RUN_OVERFLOW, sc->file, sc->rowno[i], 0,
                    "a number is out of range in the row expression at %s:%u:%u",
                    src ? src->name : "?", lc.line, lc.col);
     sc->failed = true;
@@ -502,7 +502,7 @@ static bool scan_table(Run *r, uint32_t ti)
     CsvError err;
     CsvReader *rd = csv_open(sc.file, sc.t->dialect.delimiter, &err);
     if (!rd) {
-        run_data_error(r, sc.file, 0, 0, "%s", err.msg);
+        run_data_error(r, K_DATA_FILE, sc.file, 0, 0, "%s", err.msg);
         kpi_free(sc.file);
         return false;
     }
@@ -511,7 +511,7 @@ static bool scan_table(Run *r, uint32_t ti)
     int32_t *pos = kpi_calloc(sc.t->ncols, sizeof(int32_t));
     bool ok = csv_header(rd, &names, &ncols, &err);
     if (!ok)
-        run_data_error(r, sc.file, err.row, err.col, "%s", err.msg);
+        run_data_error(r, K_DATA_CSV, sc.file, err.row, err.col, "%s", err.msg);
     else
         ok = ref_map_header(r, sc.t, sc.file, names, ncols, pos);
     if (ok) {
@@ -529,7 +529,7 @@ static bool scan_table(Run *r, uint32_t ti)
             update_aggs(&sc);
         }
         if (n < 0) {
-            run_data_error(r, sc.file, err.row, err.col, "%s", err.msg);
+            run_data_error(r, K_DATA_CSV, sc.file, err.row, err.col, "%s", err.msg);
             sc.failed = true;
         }
         ok = !sc.failed;

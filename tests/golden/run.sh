@@ -65,6 +65,13 @@ for scheme in $(find "$root/examples" -name '*.kpi' | LC_ALL=C sort); do
         head -20 "$tmp/disasm" | sed 's/^/  /'
     fi
 done
+# docs/diagnostics.md is exactly what kpic explain --all makes of base/diagcodes.def
+if "$build/kpic" explain --all | cmp -s - "$root/docs/diagnostics.md"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL docs/diagnostics.md differs from 'kpic explain --all' (regenerate it)"
+fi
 # docs/bytecode.md carries the opcode table exactly as vm/opcodes.def makes it
 "$build/kpic" opcodes | grep -E '^\| `[A-Z_]+` \| `' >"$tmp/ops.want"
 grep -E '^\| `[A-Z_]+` \| `' "$root/docs/bytecode.md" >"$tmp/ops.doc" 2>/dev/null

@@ -128,9 +128,9 @@ static void test_unknown_column(void **state)
 {
     (void)state;
     assert_compile_error(ROSTER DEALS "payout = sum(amout from deals)\n",
-                         "t.kpi:15:14: error: unknown name 'amout'");
+                         "t.kpi:15:14: error[K0201]: unknown name 'amout'");
     assert_compile_error(ROSTER DEALS "payout = sum(amout from deals)\n", "help: did you mean 'amount'?");
-    assert_compile_error(ROSTER "payout = s.salry\n", "error: table 's' has no column 'salry'");
+    assert_compile_error(ROSTER "payout = s.salry\n", "error[K0202]: table 's' has no column 'salry'");
     assert_compile_error(ROSTER "payout = s.salry\n", "note: columns of s: id, dept, salary, grade");
 }
 
@@ -138,7 +138,7 @@ static void test_unknown_name_suggests(void **state)
 {
     (void)state;
     assert_compile_error(ROSTER "let выручка = 1\npayout = выручко\n",
-                         "error: unknown name 'выручко'\n 8 | payout = выручко\n   |          ^~~~~~~\n"
+                         "error[K0201]: unknown name 'выручко'\n 8 | payout = выручко\n   |          ^~~~~~~\n"
                          "  help: did you mean 'выручка'?");
 }
 
@@ -147,7 +147,7 @@ static void test_cycles(void **state)
     (void)state;
     assert_compile_error(ROSTER "let a = b + 1\nlet b = a * 2\npayout = a\n", "depends on itself");
     assert_compile_error(ROSTER "indicator x {\n fact = 1\n only if x.score > 0\n}\npayout = 1\n",
-                         "t.kpi:9:10: error: the 'only if' condition of indicator 'x' depends on itself");
+                         "t.kpi:9:10: error[K0601]: the 'only if' condition of indicator 'x' depends on itself");
 }
 
 static void test_types(void **state)
@@ -221,7 +221,7 @@ static void test_scales(void **state)
 static void test_constant_errors(void **state)
 {
     (void)state;
-    assert_compile_error(ROSTER "let a = 1 / 0\npayout = a\n", "t.kpi:7:9: error: division by zero in a constant");
+    assert_compile_error(ROSTER "let a = 1 / 0\npayout = a\n", "t.kpi:7:9: error[K0304]: division by zero in a constant");
     assert_compile_error(ROSTER DEALS "param p = sum(amount from deals)\npayout = p\n", "a param must be a constant");
 }
 

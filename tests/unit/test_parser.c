@@ -124,8 +124,8 @@ static void test_all_errors_reported(void **state)
     parse(&p, "let a = 1 +\nlet b = (2\nlet c = 3 3\nindicator x {\n  fact = = 1\n  plan = 2\n}\nlet d = 4\n");
     assert_false(p.ok);
     assert_true(p.diags.errors >= 3);
-    assert_non_null(strstr(p.msgs.data, "t.kpi:2:1: error: unexpected 'let'"));
-    assert_non_null(strstr(p.msgs.data, "t.kpi:5:10: error: unexpected '='"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:2:1: error[K0101]: unexpected 'let'"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:5:10: error[K0101]: unexpected '='"));
     /* the declaration after the errors is still read */
     assert_non_null(strstr(p.dump.data, "let d = 4"));
     done(&p);
@@ -137,7 +137,7 @@ static void test_message_has_line_and_caret(void **state)
     Parsed p;
     parse(&p, "let x = 1\nlet выручка = план ++ 2 3\n");
     assert_string_equal(p.msgs.data,
-                        "t.kpi:2:25: error: unexpected number '3', expected end of line or ';'\n"
+                        "t.kpi:2:25: error[K0101]: unexpected number '3', expected end of line or ';'\n"
                         " 2 | let выручка = план ++ 2 3\n"
                         "   |                         ^\n");
     done(&p);
@@ -157,7 +157,7 @@ static void test_help_for_operator_on_next_line(void **state)
     (void)state;
     Parsed p;
     parse(&p, "let x = 1\n  + 2\n");
-    assert_non_null(strstr(p.msgs.data, "t.kpi:2:3: error: unexpected '+'"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:2:3: error[K0101]: unexpected '+'"));
     assert_non_null(strstr(p.msgs.data, "end the line with the operator"));
     done(&p);
 }
@@ -167,10 +167,10 @@ static void test_missing_let(void **state)
     (void)state;
     Parsed p;
     parse(&p, "x = 1\n");
-    assert_non_null(strstr(p.msgs.data, "t.kpi:1:1: error: a value is defined with 'let'"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:1:1: error[K0107]: a value is defined with 'let'"));
     done(&p);
     parse(&p, "scheme Премия\n");
-    assert_non_null(strstr(p.msgs.data, "t.kpi:1:8: error: the scheme's name is written in quotes\n"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:1:8: error[K0107]: the scheme's name is written in quotes\n"));
     assert_non_null(strstr(p.msgs.data, "help: scheme \"Премия\""));
     done(&p);
 }

@@ -147,7 +147,7 @@ static void test_division_by_zero_is_located(void **state)
          "d.csv", DEALS_CSV, NULL);
     assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
     assert_string_equal(ev.msgs,
-                        "t.kpi:14:10: error: division by zero for employee E3 (Сидоров)\n"
+                        "t.kpi:14:10: error[K1001]: division by zero for employee E3 (Сидоров)\n"
                         " 14 | payout = s.salary / sum(amount from deals)\n"
                         "    |          ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
                         "  help: if the divisor can be zero, say what the result is then: ... default 0\n"
@@ -167,7 +167,7 @@ static void test_blank_payout_is_an_error(void **state)
     eval(&ev, ROSTER DEALS "payout = avg(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, "d.csv",
          DEALS_CSV, NULL);
     assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
-    assert_non_null(strstr(ev.msgs, "error: payout is blank for employee E3 (Сидоров)"));
+    assert_non_null(strstr(ev.msgs, "error[K1006]: payout is blank for employee E3 (Сидоров)"));
     done(&ev);
 }
 
@@ -180,7 +180,7 @@ static void test_missing_plan(void **state)
     const char *plans = "id,month,revenue\nE1,2026-10,1000\nE2,2026-10,500\nE3,2026-09,800\n";
     eval(&ev, ROSTER PLANS "payout = plan.revenue\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv", plans, NULL);
     assert_int_equal(ev.r.status, RUN_DATA_ERROR);
-    assert_non_null(strstr(ev.msgs, "t.kpi:12:10: error: no plan for employee E3 (Сидоров) in period 2026-10\n"
+    assert_non_null(strstr(ev.msgs, "t.kpi:12:10: error[K1004]: no plan for employee E3 (Сидоров) in period 2026-10\n"
                                     " 12 | payout = plan.revenue\n"));
     done(&ev);
     eval(&ev, ROSTER PLANS "payout = plan.revenue default 100\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv",
@@ -197,7 +197,7 @@ static void test_duplicate_plan(void **state)
     eval(&ev, ROSTER PLANS "payout = plan.revenue\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv",
          "id,month,revenue\nE1,2026-10,1000\nE1,10.2026,500\n", NULL);
     assert_int_equal(ev.r.status, RUN_DATA_ERROR);
-    assert_non_null(strstr(ev.msgs, "/p.csv:3:1: error: a second plan for 'E1' in 2026-10 (the first is on row 2)"));
+    assert_non_null(strstr(ev.msgs, "/p.csv:3:1: error[K0907]: a second plan for 'E1' in 2026-10 (the first is on row 2)"));
     done(&ev);
 }
 
@@ -208,11 +208,11 @@ static void test_bad_cells_are_located(void **state)
     eval(&ev, ROSTER DEALS "payout = sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, "d.csv",
          "m,on,amount,cost,client\nE1,2026-10-01,12x,0,A\nE1,2026-10-02,1.234,0,A\nE1,31.10.2026,1,0,A\n", NULL);
     assert_int_equal(ev.r.status, RUN_DATA_ERROR);
-    assert_non_null(strstr(ev.msgs, "/d.csv:2:3: error: '12x' in column amount: it is not a number "
+    assert_non_null(strstr(ev.msgs, "/d.csv:2:3: error[K0905]: '12x' in column amount: it is not a number "
                                     "(expected an amount like 1234.56)"));
-    assert_non_null(strstr(ev.msgs, "/d.csv:3:3: error: '1.234' in column amount: it has more decimal places "
+    assert_non_null(strstr(ev.msgs, "/d.csv:3:3: error[K0905]: '1.234' in column amount: it has more decimal places "
                                     "than the column allows"));
-    assert_non_null(strstr(ev.msgs, "/d.csv:4:2: error: '31.10.2026' in column on is not a date YYYY-MM-DD"));
+    assert_non_null(strstr(ev.msgs, "/d.csv:4:2: error[K0905]: '31.10.2026' in column on is not a date YYYY-MM-DD"));
     done(&ev);
 }
 
@@ -222,11 +222,11 @@ static void test_missing_file_and_column(void **state)
     Eval ev;
     eval(&ev, ROSTER DEALS "payout = sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, NULL);
     assert_int_equal(ev.r.status, RUN_DATA_ERROR);
-    assert_non_null(strstr(ev.msgs, "/d.csv: error: cannot open"));
+    assert_non_null(strstr(ev.msgs, "/d.csv: error[K0901]: cannot open"));
     done(&ev);
     eval(&ev, ROSTER DEALS "payout = sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV, "d.csv",
          "m,on,amount,client\n", NULL);
-    assert_non_null(strstr(ev.msgs, "/d.csv:1: error: column \"cost\" (cost of deals) is missing; the header has "
+    assert_non_null(strstr(ev.msgs, "/d.csv:1: error[K0903]: column \"cost\" (cost of deals) is missing; the header has "
                                     "\"m\", \"on\", \"amount\", \"client\""));
     done(&ev);
 }
@@ -237,7 +237,7 @@ static void test_duplicate_employee(void **state)
     Eval ev;
     eval(&ev, ROSTER "payout = 1\n", "2026-10", "r.csv", "id,fio,dept,salary\nE1,a,D,1\nE2,b,D,1\nE1,c,D,1\n", NULL);
     assert_int_equal(ev.r.status, RUN_DATA_ERROR);
-    assert_non_null(strstr(ev.msgs, "/r.csv:4:1: error: employee 'E1' is listed twice (also on row 2)"));
+    assert_non_null(strstr(ev.msgs, "/r.csv:4:1: error[K0907]: employee 'E1' is listed twice (also on row 2)"));
     done(&ev);
 }
 
@@ -284,7 +284,7 @@ static void test_blank_role(void **state)
               "indicator x { fact = 1\n weight = 100% }\nroles by s.role {\n \"SDR\": x\n}\npayout = kpi\n",
          "2026-10", "r.csv", "id,role\nE1,SDR\nE2,\n", NULL);
     assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
-    assert_non_null(strstr(ev.msgs, "error: no indicator set for this role for employee E2"));
+    assert_non_null(strstr(ev.msgs, "error[K1005]: no indicator set for this role for employee E2"));
     done(&ev);
 }
 
@@ -298,7 +298,7 @@ static void test_role_error_is_reported(void **state)
               "roles by if 1 / s.n > 0 then s.role else \"-\" {\n \"SDR\": x\n else: x\n}\npayout = kpi\n",
          "2026-10", "r.csv", "id,role,n\nE1,SDR,1\nE2,SDR,0\n", NULL);
     assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
-    assert_non_null(strstr(ev.msgs, "error: division by zero for employee E2"));
+    assert_non_null(strstr(ev.msgs, "error[K1001]: division by zero for employee E2"));
     done(&ev);
 }
 
@@ -311,7 +311,7 @@ static void test_row_negation_overflow(void **state)
                      "payout = sum(-n from f)\n",
          "2026-10", "r.csv", ROSTER_CSV, "f.csv", "e,d,n\nE1,2026-10-01,-9223372036854775808\n", NULL);
     assert_int_equal(ev.r.status, RUN_DATA_ERROR);
-    assert_non_null(strstr(ev.msgs, "/f.csv:2: error: a number is out of range in the row expression at t.kpi:10:14"));
+    assert_non_null(strstr(ev.msgs, "/f.csv:2: error[K1002]: a number is out of range in the row expression at t.kpi:10:14"));
     done(&ev);
 }
 
