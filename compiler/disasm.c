@@ -137,7 +137,8 @@ static void table_text(const Program *p, const TableSpec *t, uint32_t ti, Buf *o
         static const char *const roles[] = {"", "employee ", "date ", "period ", "department ", "name "};
         buf_printf(out, "  col %u %s%s: %s", i, roles[c->role < 6 ? c->role : 0], c->name,
                    col_type_name((ColType)c->type));
-        if (c->type == COL_DECIMAL || c->type == COL_MONEY || c->type == COL_SCORE)
+        if (c->type == COL_DECIMAL || c->type == COL_MONEY || c->type == COL_SCORE || c->type == COL_HOURS ||
+            c->type == COL_DAYS)
             buf_printf(out, " scale %u", c->scale);
         if (strcmp(c->header, c->name) != 0)
             buf_printf(out, " \"%s\"", c->header);

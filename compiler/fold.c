@@ -82,8 +82,12 @@ static TypeKind binary_type(Op op, TypeKind a, TypeKind b)
 
 Ir *ir_binary(Sema *s, Op op, Ir *a, Ir *b, uint32_t span)
 {
-    if (a->kind == IR_CONST && b->kind == IR_CONST)
-        return folded(s, fold_binary(op, a->u.value, b->u.value, span), span);
+    if (a->kind == IR_CONST && b->kind == IR_CONST) {
+        Ir *n = folded(s, fold_binary(op, a->u.value, b->u.value, span), span);
+        /* 10% + 5% is a percentage; 2 * 10% may still take a unit */
+        n->pct = op == OP_MUL || op == OP_DIV ? a->pct && b->pct : a->pct || b->pct;
+        return n;
+    }
     /* default of a constant that is present never looks at the other side */
     if (op == OP_DEFAULT && a->kind == IR_CONST && !val_missing(a->u.value))
         return a;
@@ -98,8 +102,11 @@ Ir *ir_unary(Sema *s, Op op, Ir *a, uint32_t span)
 {
     if (op == OP_POS)
         return a;
-    if (a->kind == IR_CONST)
-        return folded(s, op == OP_NEG ? val_neg(a->u.value) : val_not(a->u.value), span);
+    if (a->kind == IR_CONST) {
+        Ir *n = folded(s, op == OP_NEG ? val_neg(a->u.value) : val_not(a->u.value), span);
+        n->pct = a->pct;
+        return n;
+    }
     Ir *n = ir_new(s, IR_UNARY, op == OP_NOT ? T_BOOL : T_NUM, a->ctx, span);
     n->u.op.op = (uint8_t)op;
     n->u.op.a = a;
@@ -175,7 +182,10 @@ Ir *ir_builtin(Sema *s, Builtin fn, uint8_t mode, uint32_t nargs, Ir **args, uin
         case BI_ROUND: v = val_round(v, args[1]->u.value, (RoundMode)mode, span); break;
         case BI_ISBLANK: v = val_bool(v.kind == V_BLANK); break;
         }
-        return folded(s, v, span);
+        Ir *r = folded(s, v, span);
+        for (uint32_t i = 0; i < nargs && fn != BI_ISBLANK; i++)
+            r->pct |= args[i]->pct;
+        return r;
     }
     TypeKind ty = fn == BI_ISBLANK ? T_BOOL : T_NUM;
     if (fn == BI_MIN || fn == BI_MAX)

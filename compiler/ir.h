@@ -51,7 +51,9 @@ struct Ir {
     uint8_t  type;       /* TypeKind */
     uint8_t  ctx;        /* Ctx */
     uint8_t  scale;      /* CTX_ROW numbers: fraction digits */
+    uint8_t  pct;        /* a percentage: a ratio whatever it meets (units.c) */
     uint32_t span;       /* index into the compiler's span table */
+    uint32_t unit;       /* units.c: its term, plus one; 0 not yet computed */
     union {
         Value value;                                   /* IR_CONST */
         uint32_t index;                                /* DEF, AGG, TEAM, COL, ROSTER */

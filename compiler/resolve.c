@@ -871,7 +871,11 @@ Ir *resolve_expr(SemaCtx *c, const Scope *sc, const Expr *e)
         return blank_ir(c, e->span);
     }
     switch (e->kind) {
-    case E_NUM: return ir_const(s, val_num(e->u.num.value), span);
+    case E_NUM: {
+        Ir *n = ir_const(s, val_num(e->u.num.value), span);
+        n->pct = e->u.num.percent;
+        return n;
+    }
     case E_STR: return ir_const(s, val_text(sema_intern(s, e->u.str.s, e->u.str.len)), span);
     case E_BOOL: return ir_const(s, val_bool(e->u.boolean), span);
     case E_BLANK: return ir_const(s, val_blank(), span);

@@ -3,6 +3,7 @@
  * the Defs by dependency, so a cycle is found where it closes. */
 #include "compiler/sema_int.h"
 #include "compiler/suggest.h"
+#include "compiler/units.h"
 
 #include <string.h>
 
@@ -751,6 +752,26 @@ static void build_indicator_outs(SemaCtx *c)
     }
 }
 
+static void check_units(SemaCtx *c)
+{
+    size_t n = c->ninds ? c->ninds : 1;
+    uint32_t *weights = kpi_calloc(n, sizeof(uint32_t));
+    uint32_t *facts = kpi_calloc(n, sizeof(uint32_t)), *plans = kpi_calloc(n, sizeof(uint32_t));
+    UnitRoles r = {weights, 0, facts, plans, 0, c->result_defs[RESULT_PAYOUT], c->result_defs[RESULT_BONUS]};
+    for (size_t i = 0; i < c->ninds; i++) {
+        const Indicator *ind = &c->inds[i];
+        weights[r.nweights++] = ind->defs[F_WEIGHT];
+        if (ind->exprs[F_PLAN]) {
+            facts[r.nindex] = ind->defs[F_FACT];
+            plans[r.nindex++] = ind->defs[F_PLAN];
+        }
+    }
+    units_check(c->s, &r);
+    kpi_free(weights);
+    kpi_free(facts);
+    kpi_free(plans);
+}
+
 bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimports)
 {
     SemaCtx c;
@@ -787,6 +808,8 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
         for (size_t k = 0; k < s->nteam; k++)
             team_field_stratum(&c, (uint32_t)k);
     }
+    if (s->diags->errors == errors)
+        check_units(&c);
     kpi_free(c.syms);
     kpi_free(c.inds);
     kpi_free(c.teams);

@@ -13,6 +13,7 @@ _Static_assert((int)ROLE_EMPLOYEE == COLROLE_EMPLOYEE && (int)ROLE_DATE == COLRO
 
 #define DECIMAL_DEFAULT_SCALE 6
 #define SCORE_SCALE 4
+#define UNIT_SCALE 4   /* hours and days: 1,5 h; 0,25 days */
 
 typedef struct TypeInfo {
     const char *name;
@@ -24,6 +25,7 @@ static const TypeInfo types[] = {
     {"text", COL_TEXT, 0},       {"integer", COL_INTEGER, 0}, {"decimal", COL_DECIMAL, DECIMAL_DEFAULT_SCALE},
     {"money", COL_MONEY, 2},     {"bool", COL_BOOL, 0},       {"date", COL_DATE, 0},
     {"score", COL_SCORE, SCORE_SCALE}, {"period", COL_PERIOD, 0},
+    {"hours", COL_HOURS, UNIT_SCALE},  {"days", COL_DAYS, UNIT_SCALE},
 };
 
 static Dialect default_dialect(void)
@@ -172,7 +174,8 @@ static bool column_type(Sema *s, const ColumnDecl *c, ColumnSpec *out)
     if (sg.best)
         diag_note(g, "help", "did you mean '%s'?", sg.best);
     else
-        diag_note(g, "help", "types: text, integer, decimal, decimal(N), money, bool, date, score, period");
+        diag_note(g, "help", "types: text, integer, decimal, decimal(N), money, bool, date, score, period, "
+                             "hours, days");
     return false;
 }
 
@@ -313,7 +316,8 @@ void table_unknown_col(Sema *s, const TableSpec *t, Name field)
 
 const char *col_type_name(ColType t)
 {
-    static const char *const names[] = {"text", "integer", "decimal", "money", "bool", "date", "score", "period"};
+    static const char *const names[] = {"text", "integer", "decimal", "money", "bool", "date", "score", "period",
+                                        "hours", "days"};
     return names[t];
 }
 

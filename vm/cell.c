@@ -58,7 +58,9 @@ const char *cell_expected(const ColumnSpec *c, const Dialect *d)
     case COL_MONEY: return d->num.decimal_point == ',' ? "an amount like 1234,56" : "an amount like 1234.56";
     case COL_SCORE: return "a score from 0 to 1, or an empty cell";
     case COL_PERIOD: return "a period (2026-10, 2026-Q4, 2026-W43, 2026) or a date";
-    case COL_DECIMAL: return d->num.decimal_point == ',' ? "a number like 12,5" : "a number like 12.5";
+    case COL_DECIMAL:
+    case COL_HOURS:
+    case COL_DAYS: return d->num.decimal_point == ',' ? "a number like 12,5" : "a number like 12.5";
     default: return "text";
     }
 }

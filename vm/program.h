@@ -61,7 +61,8 @@ typedef enum ColumnRole {
 } ColumnRole;
 
 typedef enum ColType {
-    COL_TEXT, COL_INTEGER, COL_DECIMAL, COL_MONEY, COL_BOOL, COL_DATE, COL_SCORE, COL_PERIOD
+    COL_TEXT, COL_INTEGER, COL_DECIMAL, COL_MONEY, COL_BOOL, COL_DATE, COL_SCORE, COL_PERIOD,
+    COL_HOURS, COL_DAYS   /* decimals measured in hours or days (units, see compiler/units.c) */
 } ColType;
 const char *col_type_name(ColType t);
 

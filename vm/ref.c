@@ -71,7 +71,8 @@ static bool parse_empty(Run *r, const ColumnSpec *c, const char *file, uint64_t 
                        key ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
         return false;
     }
-    bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY;
+    bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY ||
+                   c->type == COL_HOURS || c->type == COL_DAYS;
     *out = c->empty == EMPTY_ZERO && numeric ? val_num(rat_int(0)) : val_blank();
     return true;
 }

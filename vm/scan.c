@@ -94,7 +94,8 @@ static bool empty_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, uint64
                        c->role ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
         return false;
     }
-    bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY;
+    bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY ||
+                   c->type == COL_HOURS || c->type == COL_DAYS;
     v->blank[i] = !(c->empty == EMPTY_ZERO && numeric);
     v->v[i] = 0;
     return true;

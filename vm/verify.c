@@ -59,7 +59,7 @@ static void verify_table_shape(Vf *v, const TableSpec *t)
         bad(v, "table %s has an invalid dialect", t->name ? t->name : "?");
     for (uint32_t i = 0; i < t->ncols; i++) {
         const ColumnSpec *c = &t->cols[i];
-        if (!c->name || !c->header || c->type > COL_PERIOD || c->scale > 18 || c->role > 5 ||
+        if (!c->name || !c->header || c->type > COL_DAYS || c->scale > 18 || c->role > 5 ||
             c->empty > EMPTY_ERROR)
             bad(v, "a column of table %s is malformed", t->name ? t->name : "?");
     }

@@ -98,7 +98,7 @@ static void test_row_program(void **state)
 {
     (void)state;
     Program *p = compile_ok(ROSTER DEALS "let m = sum(amount - cost * 2 from deals where status = \"won\")\n"
-                                         "let n = count(distinct client from deals)\npayout = m + n\n");
+                                         "let n = count(distinct client from deals)\npayout = m * n\n");
     Buf b = BUF_INIT;
     disasm_program(p, &b);
     const char *d = buf_cstr(&b);
@@ -254,7 +254,7 @@ static void test_regressions(void **state)
                          "payout = 1\n", "format takes a word, not a text in quotes");
     /* a range in an aggregate is numbered names, as in a declaration */
     p = compile_ok(ROSTER "facts c from \"c.csv\" { employee e: text\n date d: date\n q1: score\n note: text\n"
-                          " q2: score }\npayout = sum(q1..q2 from c)\n");
+                          " q2: score }\npayout = s.salary * sum(q1..q2 from c)\n");
     free_program(p);
     /* an error constant inside a row expression */
     assert_compile_error(ROSTER DEALS "payout = sum(amount * (1/0) from deals)\n", "division by zero in a constant");
@@ -269,6 +269,35 @@ static void test_regressions(void **state)
     /* a module imported twice is read once */
     p = compile_ok(ROSTER "import scales\nimport scales\npayout = linear(1)\n");
     free_program(p);
+}
+
+/* ---- units ---- */
+#define IDLE "facts idle from \"i.csv\" {\n employee e: text\n date on: date\n h: hours\n}\n"
+
+static void test_units(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "payout = s.salary + 10%\n",
+                         "error[K0501]: cannot add or subtract money and a percentage");
+    assert_compile_error(ROSTER DEALS "indicator r { fact = sum(amount from deals)\n weight = 100% }\n"
+                                      "let hot \"H\" = r.fact >= 95%\npayout = s.salary\n",
+                         "error[K0501]: cannot compare money with a percentage");
+    assert_compile_error(ROSTER "indicator r { fact = 1\n weight = s.salary }\npayout = s.salary * kpi\n",
+                         "error[K0502]: a weight is a plain number or a percentage, but this is money");
+    assert_compile_error(ROSTER "let k = 50%\npayout = k\n", "error[K0503]: the payout must be money, but this is a percentage");
+    assert_compile_error(ROSTER DEALS "indicator r { fact = sum(amount from deals)\n plan = count(deals) }\n"
+                                      "payout = s.salary * r.score\n",
+                         "error[K0504]: the fact is money, the plan a plain number");
+    assert_compile_error(ROSTER IDLE "payout = s.salary - sum(h from idle)\n",
+                         "error[K0501]: cannot add or subtract money and hours");
+    /* a bare number takes the unit it needs: 90 is money per hour here */
+    Program *p = compile_ok(ROSTER IDLE "param rate = 90\npayout = s.salary + 1000 - rate * sum(h from idle)\n");
+    free_program(p);
+    /* one param cannot be two units */
+    assert_compile_error(ROSTER IDLE "param rate = 90\nlet a = s.salary - rate * sum(h from idle)\n"
+                                     "payout = a + rate\n", "error[K0501]");
+    /* a percentage stays a ratio through folding */
+    assert_compile_error(ROSTER "payout = s.salary + 10% + 5%\n", "cannot add or subtract money and a percentage");
 }
 
 /* ---- the .kpc file ---- */
@@ -377,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_scales),
         cmocka_unit_test(test_constant_errors),
         cmocka_unit_test(test_regressions),
+        cmocka_unit_test(test_units),
         cmocka_unit_test(test_kpc_round_trip),
         cmocka_unit_test(test_kpc_rejects_damage),
         cmocka_unit_test(test_verify_operands),

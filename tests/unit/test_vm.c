@@ -143,17 +143,17 @@ static void test_division_by_zero_is_located(void **state)
 {
     (void)state;
     Eval ev;
-    eval(&ev, ROSTER DEALS "payout = s.salary / sum(amount from deals)\n", "2026-10", "r.csv", ROSTER_CSV,
-         "d.csv", DEALS_CSV, NULL);
+    eval(&ev, ROSTER DEALS "let share \"S\" = s.salary / sum(amount from deals)\npayout = s.salary * share\n",
+         "2026-10", "r.csv", ROSTER_CSV, "d.csv", DEALS_CSV, NULL);
     assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
     assert_string_equal(ev.msgs,
-                        "t.kpi:14:10: error[K1001]: division by zero for employee E3 (Сидоров)\n"
-                        " 14 | payout = s.salary / sum(amount from deals)\n"
-                        "    |          ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+                        "t.kpi:14:17: error[K1001]: division by zero for employee E3 (Сидоров)\n"
+                        " 14 | let share \"S\" = s.salary / sum(amount from deals)\n"
+                        "    |                 ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
                         "  help: if the divisor can be zero, say what the result is then: ... default 0\n"
-                        "  note: while computing payout\n");
+                        "  note: while computing share\n");
     done(&ev);
-    eval(&ev, ROSTER DEALS "payout = s.salary / sum(amount from deals) default 0\n", "2026-10", "r.csv",
+    eval(&ev, ROSTER DEALS "payout = s.salary * (s.salary / sum(amount from deals) default 0)\n", "2026-10", "r.csv",
          ROSTER_CSV, "d.csv", DEALS_CSV, NULL);
     assert_int_equal(ev.r.status, RUN_OK);
     assert_string_equal(out(&ev, 2, "payout"), "0");
@@ -308,10 +308,10 @@ static void test_row_negation_overflow(void **state)
     (void)state;
     Eval ev;
     eval(&ev, ROSTER "facts f from \"f.csv\" { employee e: text\n date d: date\n n: integer }\n"
-                     "payout = sum(-n from f)\n",
+                     "payout = s.salary * sum(-n from f)\n",
          "2026-10", "r.csv", ROSTER_CSV, "f.csv", "e,d,n\nE1,2026-10-01,-9223372036854775808\n", NULL);
     assert_int_equal(ev.r.status, RUN_DATA_ERROR);
-    assert_non_null(strstr(ev.msgs, "/f.csv:2: error[K1002]: a number is out of range in the row expression at t.kpi:10:14"));
+    assert_non_null(strstr(ev.msgs, "/f.csv:2: error[K1002]: a number is out of range in the row expression at t.kpi:10:25"));
     done(&ev);
 }
 
