@@ -128,6 +128,16 @@ static void diag_release(Diag *g)
     kpi_free(g->notes);
 }
 
+void diag_drop_warnings(DiagList *d)
+{
+    DiagId ids[K__COUNT];
+    size_t n = 0;
+    for (int i = 0; i < K__COUNT; i++)
+        if (diag_info[i].sev == DIAG_WARNING)
+            ids[n++] = (DiagId)i;
+    diag_drop(d, ids, n);
+}
+
 void diag_drop(DiagList *d, const DiagId *ids, size_t n)
 {
     size_t keep = 0;

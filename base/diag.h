@@ -70,6 +70,8 @@ void  diag_note(Diag *g, const char *label, const char *fmt, ...)
 bool  diag_allowable(DiagId id);
 /* Drops the diagnostics whose id is in `ids` (the scheme's allow list). */
 void  diag_drop(DiagList *d, const DiagId *ids, size_t n);
+/* Drops every warning (kpirun leaves the advice to kpic check). */
+void  diag_drop_warnings(DiagList *d);
 void  diag_sort(DiagList *d);
 /* Renders all diagnostics: "file:line:col: error[K0201]: msg", the line, a
  * caret under the span, help and note lines; with ANSI colours if asked. */

@@ -27,11 +27,12 @@ char *cli_stdlib_dir(void);
 /* Fills options from the environment (KPI_PATH=dir:dir) and the stdlib dir. */
 void cli_compile_options(CompileOptions *o, char **stdlib_dir, char ***paths);
 void cli_free_options(char *stdlib_dir, char **paths);
-/* Loads a .kpc or compiles a .kpi; prints diagnostics; NULL on failure. */
-Program *cli_load_program(const char *path, int *exit_code);
+/* Loads a .kpc or compiles a .kpi; prints its errors (warnings only when
+ * asked: they are kpic check's); NULL on failure. */
+Program *cli_load_program(const char *path, bool warnings, int *exit_code);
 struct DiagOutput;
 /* The same, collecting the diagnostics into out instead of printing them. */
-Program *cli_compile(const char *path, struct DiagOutput *out, int *exit_code);
+Program *cli_compile(const char *path, bool warnings, struct DiagOutput *out, int *exit_code);
 bool has_suffix(const char *s, const char *suffix);
 
 #endif

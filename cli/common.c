@@ -80,7 +80,7 @@ bool has_suffix(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-Program *cli_compile(const char *path, DiagOutput *out, int *exit_code)
+Program *cli_compile(const char *path, bool warnings, DiagOutput *out, int *exit_code)
 {
     if (has_suffix(path, ".kpc")) {
         char err[512];
@@ -101,6 +101,8 @@ Program *cli_compile(const char *path, DiagOutput *out, int *exit_code)
     Compilation c;
     compilation_init(&c);
     bool ok = compile_file(&c, path, &o);
+    if (!warnings)
+        diag_drop_warnings(&c.diags);
     diagout_add(out, &c.diags, &c.sources);
     Program *p = ok ? compile_take(&c) : NULL;
     if (!ok)
@@ -110,13 +112,13 @@ Program *cli_compile(const char *path, DiagOutput *out, int *exit_code)
     return p;
 }
 
-Program *cli_load_program(const char *path, int *exit_code)
+Program *cli_load_program(const char *path, bool warnings, int *exit_code)
 {
     DiagOutput out;
     bool color = false;
     diagfmt_color("auto", stderr, &color);
     diagout_init(&out, DF_HUMAN, color);
-    Program *p = cli_compile(path, &out, exit_code);
+    Program *p = cli_compile(path, warnings, &out, exit_code);
     diagout_write(&out, KPI_VERSION);
     diagout_free(&out);
     return p;

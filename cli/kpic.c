@@ -73,7 +73,7 @@ static int cmd_check(const Opts *o)
     out.werror = o->werror;
     for (int i = 0; i < o->nfiles; i++) {
         int code = EXIT_OK;
-        free_program(cli_compile(o->files[i], &out, &code));
+        free_program(cli_compile(o->files[i], true, &out, &code));
     }
     diagout_write(&out, KPI_VERSION);
     int rc = diagout_failed(&out) ? EXIT_SCHEME : EXIT_OK;
@@ -84,7 +84,7 @@ static int cmd_check(const Opts *o)
 static int cmd_build(const char *in, const char *out)
 {
     int code = EXIT_OK;
-    Program *p = cli_load_program(in, &code);
+    Program *p = cli_load_program(in, true, &code);
     if (!p)
         return code;
     char err[512];
@@ -99,7 +99,7 @@ static int cmd_build(const char *in, const char *out)
 static int cmd_disasm(const char *in)
 {
     int code = EXIT_OK;
-    Program *p = cli_load_program(in, &code);
+    Program *p = cli_load_program(in, false, &code);
     if (!p)
         return code;
     Buf out = BUF_INIT;

@@ -147,7 +147,7 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? EXIT_OK : rc;
-    Program *p = cli_load_program(a.scheme, &rc);
+    Program *p = cli_load_program(a.scheme, false, &rc);
     if (!p)
         return rc;
     rc = evaluate(&a, p);

@@ -52,6 +52,7 @@ struct Ir {
     uint8_t  ctx;        /* Ctx */
     uint8_t  scale;      /* CTX_ROW numbers: fraction digits */
     uint8_t  pct;        /* a percentage: a ratio whatever it meets (units.c) */
+    uint8_t  checked;    /* check.c has walked it */
     uint32_t span;       /* index into the compiler's span table */
     uint32_t unit;       /* units.c: its term, plus one; 0 not yet computed */
     union {
@@ -85,6 +86,7 @@ typedef struct Def {
     uint32_t   *deps;        /* defs this one reads */
     int32_t     team_dep;    /* highest team-field stratum it reads, -1 none */
     int32_t     owner;       /* indicator (DEF_FIELD) or team field index, -1 */
+    uint32_t    nuses;       /* references from other defs (check.c: unused) */
     uint8_t     field;       /* IndField of a DEF_FIELD */
 } Def;
 

@@ -50,6 +50,7 @@ static Ir *column_ir(SemaCtx *c, int32_t table, int32_t col, uint32_t span)
 {
     ColumnSpec *cs = &c->s->tables[table].cols[col];
     cs->used = 1;
+    c->table_used[table] = true;
     Ir *n = ir_new(c->s, IR_COL, col_value_type((ColType)cs->type), CTX_ROW, span);
     n->u.index = (uint32_t)col;
     n->scale = cs->scale;
@@ -104,12 +105,29 @@ static Ir *misused_symbol(SemaCtx *c, const Sym *sym, Name n)
     return blank_ir(c, n.span);
 }
 
+/* A local name (column, indicator field, scale parameter) that hides a let
+ * or param of the scheme: said once per name, in the scheme's own file. */
+static void shadows(SemaCtx *c, Name n, const char *what)
+{
+    const Sym *g = sym_find(c, n.s);
+    if (!g || (g->kind != SYM_LET && g->kind != SYM_PARAM) || n.span.file != c->main->file)
+        return;
+    for (size_t i = 0; i < c->nshadow; i++)
+        if (strcmp(c->shadow_reported[i], n.s) == 0)
+            return;
+    VEC_PUSH(c->shadow_reported, c->nshadow, c->capshadow, n.s);
+    Diag *d = diag_at(c->s->diags, K_SHADOWED, n.span, "'%s' here is the %s, not the %s declared with that name",
+                      n.s, what, g->kind == SYM_LET ? "value" : "param");
+    diag_note(d, "help", "rename one of them");
+}
+
 static Ir *resolve_name(SemaCtx *c, const Scope *sc, Name n)
 {
     uint32_t span = sema_span(c->s, n.span);
     for (uint32_t i = sc->nbinds; i-- > 0;)
         if (strcmp(sc->binds[i].name, n.s) == 0) {
             Ir *b = sc->binds[i].ir;
+            shadows(c, n, "scale's parameter");
             if (sc->ctx == CTX_ROW && b->ctx == CTX_EMP) {
                 diag_note(diag_at(c->s->diags, K_NOT_PER_ROW, n.span,
                                   "'%s' differs from employee to employee", n.s),
@@ -120,12 +138,15 @@ static Ir *resolve_name(SemaCtx *c, const Scope *sc, Name n)
         }
     if (sc->ctx == CTX_ROW) {
         int32_t col = table_find_col(&c->s->tables[sc->table], n.s);
-        if (col >= 0)
+        if (col >= 0) {
+            shadows(c, n, "table's column");
             return column_ir(c, sc->table, col, span);
+        }
     }
     if (sc->indicator >= 0)
         for (size_t i = 0; i < 5; i++)
             if (strcmp(own_fields[i], n.s) == 0) {
+                shadows(c, n, "indicator's field");
                 IndField f = own_slots[i];
                 return def_ref(c, sc, c->inds[sc->indicator].defs[f], span);
             }
@@ -151,6 +172,8 @@ static Ir *resolve_name(SemaCtx *c, const Scope *sc, Name n)
 static Ir *indicator_field(SemaCtx *c, const Scope *sc, uint32_t ind, Name f, uint32_t span)
 {
     const uint32_t *defs = c->inds[ind].defs;
+    if (sc->indicator != (int32_t)ind)
+        c->inds[ind].used = true;
     for (size_t i = 0; i < 5; i++)
         if (strcmp(own_fields[i], f.s) == 0)
             return def_ref(c, sc, defs[own_slots[i]], span);
@@ -228,6 +251,7 @@ static Ir *table_field(SemaCtx *c, const Scope *sc, uint32_t table, Name base, N
         return blank_ir(c, f.span);
     }
     t->cols[col].used = 1;
+    c->table_used[table] = true;
     TypeKind ty = col_value_type((ColType)t->cols[col].type);
     if (t->kind == TABLE_ROSTER) {
         Ir *n = ir_new(c->s, IR_ROSTER, ty, CTX_EMP, span);
@@ -527,6 +551,7 @@ static Ir *resolve_agg(SemaCtx *c, const Scope *sc, const Expr *e, AggKind kind,
         ty = T_DATE;
     Ir *n = ir_new(s, IR_AGG, ty, CTX_EMP, a.span);
     n->u.index = add_agg(c, &a);
+    c->table_used[table] = true;
     return n;
 }
 
@@ -667,6 +692,10 @@ static Ir *sum_balanced(SemaCtx *c, Ir **terms, uint32_t n, uint32_t span)
 Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, uint32_t span)
 {
     uint32_t count = inds ? n : (uint32_t)c->ninds;
+    Composition comp = {inds, count, span};
+    VEC_PUSH(c->comps, c->ncomps, c->capcomps, comp);
+    for (uint32_t i = 0; i < count; i++)
+        c->inds[inds ? inds[i] : i].used = true;
     if (count == 0)
         return ir_const(c->s, val_num(rat_int(0)), span);
     Ir **terms = arena_alloc(c->s->arena, sizeof(Ir *) * count);
@@ -806,6 +835,31 @@ static bool bind_args(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e,
     return ok;
 }
 
+/* Parameters named like the standard scales' are checked where the call
+ * gives them constants: a cutoff above the cap, base/norm/target out of order. */
+static const Ir *param_const(const Decl *d, const Binding *b, const char *name)
+{
+    for (uint32_t i = 0; i < d->u.scale.nparams; i++)
+        if (strcmp(b[i].name, name) == 0 && b[i].ir->kind == IR_CONST && b[i].ir->u.value.kind == V_NUM)
+            return b[i].ir;
+    return NULL;
+}
+
+static void check_scale_params(SemaCtx *c, const Decl *d, const Binding *b, const Expr *call)
+{
+    static const char *const order[][2] = {{"cutoff", "cap"}, {"base", "norm"}, {"norm", "target"}};
+    for (size_t i = 0; i < 3; i++) {
+        const Ir *lo = param_const(d, b, order[i][0]), *hi = param_const(d, b, order[i][1]);
+        if (!lo || !hi || rat_cmp(lo->u.value.q, hi->u.value.q) < (i == 0 ? 1 : 0))
+            continue;
+        Diag *g = diag_at(c->s->diags, K_CUTOFF_ABOVE_CAP, call->span, "%s %s the %s in this call of '%s'",
+                          order[i][0], i == 0 ? "is above" : "is not below", order[i][1], d->name.s);
+        diag_note(g, "help", i == 0 ? "below the cutoff the scale pays nothing and above the cap no more: "
+                                      "the cutoff must not exceed the cap"
+                                    : "the three points rise: base < norm < target");
+    }
+}
+
 static Ir *inline_scale(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e)
 {
     if (sc->inline_depth >= KPI_MAX_INLINE_DEPTH) {
@@ -819,7 +873,9 @@ static Ir *inline_scale(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *
     Binding *binds = arena_alloc(c->s->arena, sizeof(Binding) * (np ? np : 1));
     if (!bind_args(c, sc, d, e, binds))
         return blank_ir(c, e->span);
+    check_scale_params(c, d, binds, e);
     Scope body = {sc->ctx, sc->table, -1, sc->def, binds, np, sc->inline_depth + 1, sc->const_only};
+    ((Sym *)sym_find(c, d->name.s))->used = true;
     return resolve_expr(c, &body, d->u.scale.body);
 }
 

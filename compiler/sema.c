@@ -69,7 +69,7 @@ static bool sym_add(SemaCtx *c, Name name, SymKind kind, uint32_t index, const D
                 name.s);
         return false;
     }
-    Sym s = {name.s, (uint8_t)kind, index, decl};
+    Sym s = {name.s, (uint8_t)kind, false, index, decl};
     VEC_PUSH(c->syms, c->nsyms, c->capsyms, s);
     if (c->nsyms * 2 > c->hashcap)
         sym_rehash(c);
@@ -147,8 +147,10 @@ Ir *def_ref(SemaCtx *c, const Scope *sc, uint32_t j, uint32_t span)
 {
     resolve_def(c, j);
     Def *d = &c->s->defs[j];
-    if (d->ir && d->ir->kind == IR_CONST)
+    if (d->ir && d->ir->kind == IR_CONST) {
+        d->nuses++;
         return d->ir;
+    }
     if (sc->ctx == CTX_ROW || sc->const_only) {
         Diag *g = diag_at(c->s->diags, K_NOT_PER_ROW, sema_span_of(c->s, span),
                           "'%s' differs from employee to employee", d->name);
@@ -158,6 +160,7 @@ Ir *def_ref(SemaCtx *c, const Scope *sc, uint32_t j, uint32_t span)
     }
     if (sc->def != UINT32_MAX)
         dep_add(c, sc->def, j);
+    c->s->defs[j].nuses++;
     Ir *n = ir_new(c->s, IR_DEF, (TypeKind)d->type, CTX_EMP, span);
     n->u.index = j;
     return n;
@@ -777,6 +780,7 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
     SemaCtx c;
     memset(&c, 0, sizeof c);
     c.s = s;
+    c.main = main;
     s->roster = -1;
     s->period = PERIOD_MONTH;
     s->rounding = ROUND_HALF_AWAY;
@@ -787,6 +791,7 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
             declare(&c, imports[m]->decls[i], true);
     for (uint32_t i = 0; i < main->ndecls; i++)
         declare(&c, main->decls[i], false);
+    c.table_used = kpi_calloc(s->ntables ? s->ntables : 1, sizeof(bool));
     if (s->roster < 0) {
         Diag *g = diag_at(s->diags, K_NO_ROSTER, (Span){0, 0, main->file}, "the scheme has no roster");
         diag_note(g, "help", "declare the employees: roster staff from \"roster.csv\" { employee id: text ... }");
@@ -810,8 +815,13 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
     }
     if (s->diags->errors == errors)
         check_units(&c);
+    if (s->diags->errors == errors)
+        check_scheme(&c);
     kpi_free(c.syms);
     kpi_free(c.inds);
     kpi_free(c.teams);
+    kpi_free(c.table_used);
+    kpi_free(c.comps);
+    kpi_free(c.shadow_reported);
     return s->diags->errors == errors;
 }

@@ -15,6 +15,7 @@ typedef enum SymKind {
 typedef struct Sym {
     const char *name;
     uint8_t     kind;          /* SymKind */
+    bool        used;          /* scales: inlined somewhere */
     uint32_t    index;         /* table, def, indicator or team index */
     const Decl *decl;
 } Sym;
@@ -25,6 +26,7 @@ typedef struct Indicator {
     const Expr *exprs[F__COUNT];  /* the block's fields; NULL when absent */
     bool        lower_better;
     bool        weight_reported;
+    bool        used;          /* a field is read elsewhere, or it is in a weighted_sum */
 } Indicator;
 
 typedef struct Team {
@@ -50,8 +52,21 @@ typedef struct Scope {
     bool           const_only;   /* params must be constants */
 } Scope;
 
+/* One weighted_sum: of the listed indicators, or of all (inds NULL). */
+typedef struct Composition {
+    const uint32_t *inds;
+    uint32_t        n;
+    uint32_t        span;
+} Composition;
+
 typedef struct SemaCtx {
     Sema      *s;
+    const Ast *main;
+    bool      *table_used;
+    Composition *comps;
+    size_t     ncomps, capcomps;
+    const char **shadow_reported;
+    size_t     nshadow, capshadow;
     Sym       *syms;
     size_t     nsyms, capsyms;
     uint32_t  *symhash;          /* open addressing: index + 1, 0 empty */
@@ -74,6 +89,9 @@ void       sema_offer_globals(const SemaCtx *c, void *suggest);
 void       resolve_def(SemaCtx *c, uint32_t i);
 Ir        *def_ref(SemaCtx *c, const Scope *sc, uint32_t j, uint32_t span);
 uint32_t   team_field_stratum(SemaCtx *c, uint32_t k);
+
+/* check.c */
+void check_scheme(SemaCtx *c);
 
 /* resolve.c */
 Ir *resolve_expr(SemaCtx *c, const Scope *sc, const Expr *e);

@@ -252,6 +252,12 @@ static void declare_columns(Sema *s, const Decl *d, TableSpec *t)
                       "help", "in a %s table, declare it as text or date", table_kind_name((TableKind)t->kind));
         if (col->type == COL_SCORE && col->empty == EMPTY_ZERO)
             col->empty = EMPTY_BLANK; /* a blank score means "did not apply" */
+        if (c->flag.s && strcmp(c->flag.s, "nonzero") == 0 && col_value_type((ColType)col->type) == T_NUM)
+            col->nonzero = 1;
+        else if (c->flag.s)
+            diag_note(diag_at(s->diags, K_UNKNOWN_SETTING, c->flag.span, "'%s' is not a column option",
+                              c->flag.s),
+                      "help", "a number column may be marked nonzero; any column may say empty blank|zero|error");
         if (c->empty.s && !empty_meaning(c->empty.s, &col->empty))
             diag_note(diag_at(s->diags, K_UNKNOWN_SETTING, c->empty.span, "'%s' is not a meaning of an empty cell",
                               c->empty.s),

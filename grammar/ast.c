@@ -272,6 +272,8 @@ static void dump_table(const Decl *d, Buf *out)
             buf_printf(out, "(%d)", c->type_arg);
         if (c->header)
             buf_printf(out, " \"%s\"", c->header);
+        if (c->flag.s)
+            buf_printf(out, " %s", c->flag.s);
         if (c->empty.s)
             buf_printf(out, " empty %s", c->empty.s);
         buf_addc(out, '\n');

@@ -118,6 +118,7 @@ typedef struct ColumnDecl {
     int     type_arg;          /* decimal(4): 4; -1 when absent */
     const char *header;        /* CSV header text; NULL = same as name */
     Name    empty;             /* per-column "empty zero"; .s NULL when absent */
+    Name    flag;              /* "nonzero"; .s NULL when absent */
     Span    span;
 } ColumnDecl;
 

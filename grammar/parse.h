@@ -34,6 +34,7 @@ typedef struct ParseState {
     int           last;        /* last token returned, 0 at the start */
     int           prev;        /* the token before it */
     uint32_t      last_end;    /* where the last token ended */
+    Name          col_flag;    /* the flag of the column being declared (nonzero) */
     bool          depth_reported;
     bool          eof_nl_done;
     uint32_t      ntokens;

@@ -54,6 +54,7 @@ static void add_columns(ParseState *ps, PtrList *cols, ColRole role, Span role_s
                         PtrList *names, Name type, int type_arg, const char *header,
                         Name empty, Span sp);
 static ColRole role_of(ParseState *ps, Name word);
+static Name empty_word_of(ParseState *ps, Name key, Name word);
 static Expr *call_expr(ParseState *ps, Name fn, PtrList *args, bool distinct, Name from,
                        Expr *where, Span sp);
 static void check_depth(ParseState *ps, Expr *e);
@@ -314,14 +315,13 @@ opt_header
     | STRING                   { $$ = $1; }
     ;
 
+/* Column options: nonzero, empty WORD, or both; kept as one Name pair in
+ * $$ (empty word) and ps->col_flag (the flag), read by add_columns. */
 opt_empty
-    : %empty                   { $$.s = NULL; $$.span = @$; }
-    | IDENT empty_word         {
-                                 if (strcmp($1.s, "empty") != 0)
-                                     diag_at(ps->diags, K_MISPLACED, @1,
-                                             "expected 'empty' (blank, zero or error) after the column type");
-                                 $$ = $2;
-                               }
+    : %empty                   { $$.s = NULL; $$.span = @$; ps->col_flag.s = NULL; }
+    | IDENT                    { ps->col_flag = $1; $$.s = NULL; $$.span = @$; }
+    | IDENT empty_word         { ps->col_flag.s = NULL; $$ = empty_word_of(ps, $1, $2); }
+    | IDENT IDENT empty_word   { ps->col_flag = $1; $$ = empty_word_of(ps, $2, $3); }
     ;
 
 empty_word
@@ -704,6 +704,14 @@ static Setting make_setting(Name key, Name word, const char *str, Span vspan)
     return s;
 }
 
+static Name empty_word_of(ParseState *ps, Name key, Name word)
+{
+    if (strcmp(key.s, "empty") != 0)
+        diag_at(ps->diags, K_MISPLACED, key.span,
+                "expected 'empty' (blank, zero or error) after the column type");
+    return word;
+}
+
 static ColRole role_of(ParseState *ps, Name word)
 {
     static const struct { const char *w; ColRole r; } roles[] = {
@@ -761,6 +769,7 @@ static void add_columns(ParseState *ps, PtrList *cols, ColRole role, Span role_s
         c->type_arg = type_arg;
         c->header = header;
         c->empty = empty;
+        c->flag = ps->col_flag;
         c->span = c->name.span;
         ptrlist_push(ps->arena, cols, c);
     }

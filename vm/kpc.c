@@ -84,6 +84,7 @@ static void w_table(Buf *b, const TableSpec *t)
         w8(b, c->role);
         w8(b, c->empty);
         w8(b, c->used);
+        w8(b, c->nonzero);
     }
     w32(b, (uint32_t)t->key_col);
     w32(b, (uint32_t)t->date_col);
@@ -293,7 +294,7 @@ static void r_table(Rd *r, TableSpec *t)
     t->dialect.num.thousands = (char)r8(r);
     t->dialect.date = (DateFormat)r8(r);
     t->dialect.empty = (EmptyMeaning)r8(r);
-    t->ncols = rcount(r, 13);
+    t->ncols = rcount(r, 14);
     t->cols = kpi_calloc(t->ncols ? t->ncols : 1, sizeof(ColumnSpec));
     for (uint32_t i = 0; i < t->ncols; i++) {
         ColumnSpec *c = &t->cols[i];
@@ -304,6 +305,7 @@ static void r_table(Rd *r, TableSpec *t)
         c->role = r8(r);
         c->empty = r8(r);
         c->used = r8(r);
+        c->nonzero = r8(r);
     }
     t->key_col = (int32_t)r32(r);
     t->date_col = (int32_t)r32(r);

@@ -22,7 +22,7 @@
 #include "vm/value.h"
 
 #define KPC_MAGIC   "KPIC"
-#define KPC_VERSION 1u
+#define KPC_VERSION 2u
 
 #define NO_REG   0xFFFFu
 #define KPI_MAX_REGS      65000u      /* registers of the employee frame */
@@ -83,6 +83,7 @@ typedef struct ColumnSpec {
     uint8_t  role;            /* ColumnRole */
     uint8_t  empty;           /* EmptyMeaning */
     uint8_t  used;            /* the scheme reads it; others are not parsed */
+    uint8_t  nonzero;         /* a zero cell is a data error (a plan divided by) */
 } ColumnSpec;
 
 /* A vector register of a row program. */

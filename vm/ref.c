@@ -53,6 +53,10 @@ static bool parse_number(Run *r, const ColumnSpec *c, const Dialect *d, const ch
     }
     Rat q;
     rat_scaled(v, c->scale, &q);
+    if (c->nonzero && v == 0) {
+        run_data_error(r, K_DATA_CELL, file, row, col, "zero in column %s, which is declared nonzero", c->name);
+        return false;
+    }
     if (c->type == COL_SCORE && (rat_sign(q) < 0 || rat_cmp(q, rat_int(1)) > 0)) {
         run_data_error(r, K_DATA_CELL, file, row, col, "score '%.*s' in column %s is outside 0..1", (int)f.len,
                        f.ptr, c->name);

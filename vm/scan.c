@@ -131,6 +131,11 @@ static bool parse_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, CsvFie
     }
     default: {
         NumStatus st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v->v[i]);
+        if (st == NUM_OK && c->nonzero && v->v[i] == 0) {
+            run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "zero in column %s, which is declared nonzero",
+                           c->name);
+            return false;
+        }
         if (st == NUM_OK) {
             if (c->type == COL_SCORE && (v->v[i] < 0 || v->v[i] > (int64_t)i128_pow10(c->scale))) {
                 run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "score '%.*s' in column %s is outside 0..1",

@@ -60,7 +60,7 @@ static void verify_table_shape(Vf *v, const TableSpec *t)
     for (uint32_t i = 0; i < t->ncols; i++) {
         const ColumnSpec *c = &t->cols[i];
         if (!c->name || !c->header || c->type > COL_DAYS || c->scale > 18 || c->role > 5 ||
-            c->empty > EMPTY_ERROR)
+            c->empty > EMPTY_ERROR || c->nonzero > 1)
             bad(v, "a column of table %s is malformed", t->name ? t->name : "?");
     }
     if (!col_index_ok(t, t->key_col) || !col_index_ok(t, t->date_col) ||
