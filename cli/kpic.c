@@ -4,8 +4,10 @@
 #include "base/buf.h"
 #include "cli/cli.h"
 #include "cli/diagfmt.h"
+#include "base/fsio.h"
 #include "compiler/disasm.h"
 #include "vm/kpc.h"
+#include "vm/run.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@ static const char usage[] =
     "  --diagnostics=FORMAT  human (default, on stderr), json, github or sarif (on stdout)\n"
     "  --color=WHEN          auto (default: on a terminal, unless NO_COLOR is set), always, never\n"
     "  --werror              warnings fail the check too\n"
+    "  --data DIR --period P also read the period's input files in DIR and check them:\n"
+    "                        columns, cells, keys, plans, unknown employees (nothing is computed)\n"
     "\n"
     "  -o FILE        output file of build\n"
     "  -h, --help     this help\n"
@@ -35,7 +39,7 @@ static const char usage[] =
     "exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage, 5 the output could not be written\n";
 
 typedef struct Opts {
-    const char *out;
+    const char *out, *data, *period;
     DiagFormat  format;
     const char *color;
     bool        werror, all;
@@ -63,20 +67,44 @@ static void free_program(Program *p)
     }
 }
 
+/* kpic check --data: read the period's files as kpirun would, compute nothing. */
+static int check_data(const Opts *o, const Program *p, DiagOutput *out)
+{
+    Period period;
+    if (!period_parse(o->period, strlen(o->period), (PeriodKind)p->period, &period))
+        return usage_error("'%s' is not a %s", o->period, period_kind_name((PeriodKind)p->period));
+    RunOptions ro = {o->data, period, true};
+    RunResult res;
+    run_period(p, &ro, &res);
+    diagout_add(out, &res.diags, &p->sources);
+    run_result_free(&res);
+    return EXIT_OK;
+}
+
 static int cmd_check(const Opts *o)
 {
     bool color = false;
     if (!diagfmt_color(o->color, stderr, &color))
         return usage_error("--color takes auto, always or never, not '%s'", o->color);
+    if (!o->data != !o->period)
+        return usage_error("--data and --period go together: kpic check s.kpi --data DIR --period 2026-10");
     DiagOutput out;
     diagout_init(&out, o->format, color);
     out.werror = o->werror;
-    for (int i = 0; i < o->nfiles; i++) {
+    int rc = EXIT_OK;
+    for (int i = 0; i < o->nfiles && rc == EXIT_OK; i++) {
         int code = EXIT_OK;
-        free_program(cli_compile(o->files[i], true, &out, &code));
+        Program *p = cli_compile(o->files[i], true, &out, &code);
+        if (p && o->data)
+            rc = check_data(o, p, &out);
+        free_program(p);
+    }
+    if (rc != EXIT_OK) {
+        diagout_free(&out);
+        return rc;
     }
     diagout_write(&out, KPI_VERSION);
-    int rc = diagout_failed(&out) ? EXIT_SCHEME : EXIT_OK;
+    rc = diagout_failed(&out) ? EXIT_SCHEME : EXIT_OK;
     diagout_free(&out);
     return rc;
 }
@@ -190,6 +218,12 @@ static int parse_opts(int argc, char **argv, Opts *o)
         const char *a = argv[i];
         if (!strcmp(a, "-o") && i + 1 < argc)
             o->out = argv[++i];
+        else if ((!strcmp(a, "--data") || !strcmp(a, "--period")) && i + 1 < argc)
+            *(a[2] == 'd' ? &o->data : &o->period) = argv[++i];
+        else if (!strncmp(a, "--data=", 7))
+            o->data = a + 7;
+        else if (!strncmp(a, "--period=", 9))
+            o->period = a + 9;
         else if (!strncmp(a, "--diagnostics=", 14)) {
             if (!diagfmt_parse(a + 14, &o->format))
                 return usage_error("--diagnostics takes human, json, github or sarif, not '%s'", a + 14);

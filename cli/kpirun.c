@@ -110,16 +110,10 @@ static int evaluate(const Args *a, Program *p)
         return EXIT_USAGE;
     }
     char *data_dir = a->data ? kpi_strdup(a->data) : fs_dirname(a->scheme);
-    RunOptions o = {data_dir, period};
+    RunOptions o = {data_dir, period, false};
     RunResult res;
     run_period(p, &o, &res);
     cli_print_diags(&res.diags, &p->sources);
-    if (res.status != RUN_DATA_ERROR) { /* warnings would drown the errors */
-        Buf warn = BUF_INIT;
-        report_warnings(&res, data_dir, &warn);
-        fputs(buf_cstr(&warn), stderr);
-        buf_free(&warn);
-    }
     int rc = res.status == RUN_DATA_ERROR ? EXIT_DATA : res.status == RUN_EVAL_ERROR ? EXIT_EVAL : EXIT_OK;
     if (rc == EXIT_OK) {
         Buf out = BUF_INIT;

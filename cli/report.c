@@ -407,20 +407,3 @@ void report_write(const RunResult *r, const Period *period, ReportFormat f, Buf 
     default: write_table(r, period, out); break;
     }
 }
-
-void report_warnings(const RunResult *r, const char *data_dir, Buf *out)
-{
-    for (uint32_t i = 0; i < r->p->ntables; i++) {
-        const TableStats *s = &r->stats[i];
-        char *file = fs_join(data_dir, r->p->tables[i].file);
-        if (s->unknown_employee)
-            buf_printf(out, "%s: warning: %llu row%s of the period name employees not in the roster "
-                            "(first: %s); they count for nobody\n",
-                       file, (unsigned long long)s->unknown_employee,
-                       s->unknown_employee == 1 ? "" : "s", s->first_unknown);
-        if (r->p->tables[i].kind == TABLE_KIND_FACTS && s->rows && !s->in_period)
-            buf_printf(out, "%s: warning: none of its %llu rows falls in the period\n", file,
-                       (unsigned long long)s->rows);
-        kpi_free(file);
-    }
-}

@@ -10,7 +10,5 @@ typedef enum ReportFormat { REPORT_TABLE, REPORT_CSV, REPORT_JSON } ReportFormat
 #define REPORT_FRAC_DIGITS 10   /* non-terminating decimals in CSV/JSON */
 
 void report_write(const RunResult *r, const Period *period, ReportFormat f, Buf *out);
-/* Warnings about the data that did not stop the run (stderr). */
-void report_warnings(const RunResult *r, const char *data_dir, Buf *out);
 
 #endif

@@ -17,10 +17,31 @@ char *run_path(const Run *r, const TableSpec *t)
     return fs_join(r->o->data_dir, t->file);
 }
 
+/* kpic check --data: the file's columns the scheme does not declare. */
+static void extra_columns(Run *r, const TableSpec *t, const char *file, const CsvField *names, uint32_t n)
+{
+    Buf extra = BUF_INIT;
+    uint32_t count = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        bool declared = false;
+        for (uint32_t i = 0; i < t->ncols && !declared; i++)
+            declared = names[k].len == strlen(t->cols[i].header) &&
+                       memcmp(names[k].ptr, t->cols[i].header, names[k].len) == 0;
+        if (!declared && names[k].len)
+            buf_printf(&extra, "%s\"%.*s\"", count++ ? ", " : "", (int)names[k].len, names[k].ptr);
+    }
+    if (count)
+        diag_where(&r->res->diags, K_DATA_EXTRA_COLUMN, file, "%s column%s not declared in %s: %s (ignored)",
+                   count == 1 ? "a" : "the", count == 1 ? "" : "s", t->name, buf_cstr(&extra));
+    buf_free(&extra);
+}
+
 bool ref_map_header(Run *r, const TableSpec *t, const char *file, const CsvField *names,
                     uint32_t n, int32_t *pos)
 {
     bool ok = true;
+    if (r->o->check_only)
+        extra_columns(r, t, file, names, n);
     for (uint32_t i = 0; i < t->ncols; i++) {
         const char *h = t->cols[i].header;
         size_t hl = strlen(h);
@@ -356,6 +377,32 @@ static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rown
     return true;
 }
 
+/* kpic check --data: employees (or departments) the plans table has no row for. */
+static void without_plan(Run *r, const TableSpec *t, const PlanData *pd)
+{
+    const RunResult *res = r->res;
+    Buf ids = BUF_INIT;
+    uint32_t count = 0;
+    for (uint32_t e = 0; e < res->nemp; e++) {
+        uint32_t key = t->key_role == COLROLE_EMPLOYEE ? res->emp_key[e] : res->emp_dept[e];
+        bool missing = t->key_role == COLROLE_EMPLOYEE ? pd->row_of_emp[e] < 0
+                                                       : key == STR_NONE || key >= pd->ntext || pd->row_of_text[key] < 0;
+        if (!missing)
+            continue;
+        if (count++ < KPI_UNKNOWN_SHOWN)
+            buf_printf(&ids, "%s%s", count > 1 ? ", " : "", key == STR_NONE ? "(no department)"
+                                                                            : strtab_get(&res->strs, key, NULL));
+    }
+    if (count) {
+        char *file = run_path(r, t);
+        diag_where(&r->res->diags, K_DATA_NO_PLAN, file, "%u employee%s of the roster %s no row in %s for %s: %s%s",
+                   count, count == 1 ? "" : "s", count == 1 ? "has" : "have", t->name, r->o->period.label,
+                   buf_cstr(&ids), count > KPI_UNKNOWN_SHOWN ? ", ..." : "");
+        kpi_free(file);
+    }
+    buf_free(&ids);
+}
+
 bool ref_load_plans(Run *r)
 {
     const Program *p = r->p;
@@ -370,8 +417,11 @@ bool ref_load_plans(Run *r)
         pd->row_of_emp = kpi_calloc(r->res->nemp ? r->res->nemp : 1, sizeof(int32_t));
         memset(pd->row_of_emp, 0xFF, sizeof(int32_t) * (r->res->nemp ? r->res->nemp : 1));
         PlanCtx pc = {pd, 0, NULL, 0, period_text};
-        ok &= read_table(r, t, plan_row, &pc);
+        bool read = read_table(r, t, plan_row, &pc);
+        ok &= read;
         kpi_free(pc.rowno);
+        if (read && r->o->check_only)
+            without_plan(r, t, pd);
     }
     return ok;
 }

@@ -154,6 +154,33 @@ static void evaluate(Run *r)
         res->status = data_fault ? RUN_DATA_ERROR : RUN_EVAL_ERROR;
 }
 
+/* Fact rows of unknown employees, and fact tables with nothing in the period. */
+static void facts_warnings(Run *r)
+{
+    const Program *p = r->p;
+    for (uint32_t i = 0; i < p->ntables; i++) {
+        const TableStats *s = &r->res->stats[i];
+        if (p->tables[i].kind != TABLE_KIND_FACTS)
+            continue;
+        char *file = run_path(r, &p->tables[i]);
+        if (s->unknown_employee) {
+            Buf ids = BUF_INIT;
+            for (uint32_t k = 0; k < s->nunknown_ids; k++)
+                buf_printf(&ids, "%s%s", k ? ", " : "", s->unknown_ids[k]);
+            diag_where(&r->res->diags, K_DATA_UNKNOWN_EMPLOYEE, file,
+                       "%llu row%s of the period name employees not in the roster: %s%s; they count for nobody",
+                       (unsigned long long)s->unknown_employee, s->unknown_employee == 1 ? "" : "s",
+                       buf_cstr(&ids), s->nunknown_ids == KPI_UNKNOWN_SHOWN ? ", ..." : "");
+            buf_free(&ids);
+        }
+        if (!s->in_period)
+            diag_where(&r->res->diags, K_DATA_NO_ROWS, file, s->rows ? "none of its %llu rows falls in %s"
+                                                                      : "the file has no rows%.0llu for %s",
+                       (unsigned long long)s->rows, r->o->period.label);
+        kpi_free(file);
+    }
+}
+
 void run_period(const Program *p, const RunOptions *o, RunResult *res)
 {
     memset(res, 0, sizeof *res);
@@ -168,13 +195,14 @@ void run_period(const Program *p, const RunOptions *o, RunResult *res)
     r.res = res;
     intern_program_strings(&r);
     bool ok = ref_load_roster(&r);
-    if (ok)
-        ok = ref_load_plans(&r);
-    if (ok)
-        ok = scan_facts(&r);
-    if (ok && !r.data_error)
+    if (ok) { /* every input is read, so one run reports all their errors */
+        bool plans = ref_load_plans(&r);
+        ok = scan_facts(&r) && plans;
+        facts_warnings(&r);
+    }
+    if (ok && !r.data_error && !o->check_only)
         evaluate(&r);
-    else
+    else if (!ok || r.data_error)
         res->status = RUN_DATA_ERROR;
     kpi_free(r.roster);
     kpi_free(r.emp_of_text);

@@ -20,13 +20,17 @@
 typedef struct RunOptions {
     const char *data_dir;      /* where the scheme's input files are */
     Period      period;
+    bool        check_only;    /* kpic check --data: read and check, compute nothing */
 } RunOptions;
+
+#define KPI_UNKNOWN_SHOWN 5    /* unknown employee ids named in a warning */
 
 typedef struct TableStats {
     uint64_t rows;             /* data rows read */
     uint64_t in_period;        /* fact rows inside the period */
     uint64_t unknown_employee; /* fact rows whose employee is not in the roster */
-    char     first_unknown[64];
+    uint32_t nunknown_ids;     /* distinct ids below, at most KPI_UNKNOWN_SHOWN */
+    char     unknown_ids[KPI_UNKNOWN_SHOWN][64];
 } TableStats;
 
 typedef enum RunStatus { RUN_OK, RUN_DATA_ERROR, RUN_EVAL_ERROR } RunStatus;

@@ -154,6 +154,18 @@ static bool parse_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, CsvFie
     return false;
 }
 
+/* The first few distinct ids of unknown employees, for the warning. */
+static void note_unknown(TableStats *st, CsvField key)
+{
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)(key.len < 60 ? key.len : 60), key.ptr);
+    for (uint32_t i = 0; i < st->nunknown_ids; i++)
+        if (strcmp(st->unknown_ids[i], id) == 0)
+            return;
+    if (st->nunknown_ids < KPI_UNKNOWN_SHOWN)
+        memcpy(st->unknown_ids[st->nunknown_ids++], id, sizeof id);
+}
+
 /* Which rows of the batch count: a valid date in the period and a known
  * employee. A malformed key or date is an error wherever the row is. */
 static void select_rows(Scan *sc, const CsvBatch *b, const int32_t *pos)
@@ -188,9 +200,8 @@ static void select_rows(Scan *sc, const CsvBatch *b, const int32_t *pos)
         uint32_t id = strtab_find(&r->res->strs, key.ptr, key.len);
         int32_t e = id != STR_NONE && id < r->nemp_of_text ? r->emp_of_text[id] : -1;
         if (e < 0) {
-            if (st->unknown_employee++ == 0)
-                snprintf(st->first_unknown, sizeof st->first_unknown, "%.*s",
-                         (int)(key.len < 60 ? key.len : 60), key.ptr);
+            st->unknown_employee++;
+            note_unknown(st, key);
             continue;
         }
         sc->keep[sc->m] = i;

@@ -300,6 +300,52 @@ static void test_units(void **state)
     assert_compile_error(ROSTER "payout = s.salary + 10% + 5%\n", "cannot add or subtract money and a percentage");
 }
 
+/* ---- analysis checks ---- */
+#define PLAN_NZ "plans plan from \"p.csv\" {\n employee id: text\n revenue: money nonzero\n}\n"
+#define ONE_IND(score) ROSTER DEALS PLAN_NZ "allow K0805\nindicator r {\n fact = sum(amount from deals)\n" \
+    " plan = plan.revenue\n weight = 100%\n score = " score "\n}\npayout = s.salary * kpi\n"
+
+static void test_checks_bands(void **state)
+{
+    (void)state;
+    assert_compile_error(ONE_IND("bands {\n  index < 90% -> 0%\n  index >= 100% -> 100%\n }"),
+                         "error[K0701]: no band for 90% <= index < 100%");
+    assert_compile_error(ONE_IND("bands {\n  index <= 110% -> 100%\n  index >= 110% -> 200%\n }"),
+                         "error[K0702]: this band overlaps a band above it where index = 110%");
+    assert_compile_error(ONE_IND("bands {\n  index < 90% -> 0%\n  index > 90% -> 100%\n }"),
+                         "error[K0703]: no band holds index = 90%: both bands next to it exclude it");
+    assert_compile_says(ONE_IND("bands {\n  index < 1 -> 0%\n  index >= 1 -> 100%\n  index > 2 -> 5\n }"),
+                        "warning[K0704]: this band can never be chosen");
+    assert_compile_says(ONE_IND("bands {\n  index < 1 -> 100%\n  index >= 1 -> 50%\n }"),
+                        "warning[K0705]: a higher index gives a lower score here");
+    assert_compile_error(ONE_IND("bands {\n  index < 1 -> 0%\n  1 <= index < 150% -> 100%\n }"),
+                         "error[K0707]: no band for 150% <= index");
+    assert_compile_error(ROSTER "import scales\nlet k = linear(50%, cutoff: 120%, cap: 100%)\npayout = s.salary * k\n",
+                         "error[K0706]: cutoff is above the cap in this call of 'linear'");
+    /* an else row takes what is left; a scheme can allow a check */
+    Program *p = compile_ok(ONE_IND("bands {\n  index < 90% -> 0%\n  else -> 100%\n }"));
+    free_program(p);
+    p = compile_ok("allow K0701\n" ONE_IND("bands {\n  index < 90% -> 0%\n  index >= 100% -> 100%\n }"));
+    free_program(p);
+}
+
+static void test_checks_advice(void **state)
+{
+    (void)state;
+    assert_compile_error(ROSTER "allow K0805\nindicator a { fact = 1\n weight = 60% }\n"
+                         "indicator b { fact = 1\n weight = 30% }\npayout = s.salary * kpi\n",
+                         "error[K0801]: the weights of the KPI add up to 90%, 10% short of 100%");
+    assert_compile_says(ROSTER DEALS "plans q from \"q.csv\" { employee id: text\n revenue: money }\nallow K0805\n"
+                        "indicator r { fact = sum(amount from deals)\n plan = q.revenue\n weight = 100% }\n"
+                        "payout = s.salary * kpi\n",
+                        "warning[K0802]: the index of 'r' divides by its plan, which can be zero");
+    assert_compile_says(ROSTER "let spare = 1\npayout = s.salary\n", "warning[K0803]: value 'spare' is not used");
+    assert_compile_says(ROSTER DEALS "let amount = 1\npayout = s.salary + sum(amount from deals) * amount\n",
+                        "warning[K0804]: 'amount' here is the table's column, not the value declared with that name");
+    assert_compile_says(ROSTER "indicator a { fact = 1\n weight = 100% }\npayout = s.salary * kpi\n",
+                        "warning[K0805]: each person has 1 indicator; the methodology advises 3 to 5");
+}
+
 /* ---- the .kpc file ---- */
 static const char *const scheme = ROSTER DEALS PLANS
     "indicator r \"Выручка\" {\n fact = sum(amount from deals)\n plan = plan.revenue\n weight = 100%\n}\n"
@@ -407,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_constant_errors),
         cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_units),
+        cmocka_unit_test(test_checks_bands),
+        cmocka_unit_test(test_checks_advice),
         cmocka_unit_test(test_kpc_round_trip),
         cmocka_unit_test(test_kpc_rejects_damage),
         cmocka_unit_test(test_verify_operands),

@@ -42,6 +42,7 @@ static inline char *compile_msgs(const char *text, Program **out)
     return msgs;
 }
 
+static inline void free_program(Program *p);
 static inline void free_program(Program *p)
 {
     if (p) {
@@ -49,6 +50,19 @@ static inline void free_program(Program *p)
         kpi_free(p);
     }
 }
+
+/* Asserts that compiling text gives a message containing `want` (a warning
+ * alone still compiles). */
+#define assert_compile_says(text, want)                                      \
+    do {                                                                     \
+        Program *p_;                                                         \
+        char *m_ = compile_msgs((text), &p_);                                \
+        if (!strstr(m_, (want)))                                             \
+            print_message("messages were:\n%s\n", m_);                       \
+        assert_non_null(strstr(m_, (want)));                                 \
+        kpi_free(m_);                                                        \
+        free_program(p_);                                                    \
+    } while (0)
 
 /* Asserts that compiling text fails with a message containing `want`. */
 #define assert_compile_error(text, want)                                     \
