@@ -160,8 +160,8 @@ static void facts_warnings(Run *r)
     const Program *p = r->p;
     for (uint32_t i = 0; i < p->ntables; i++) {
         const TableStats *s = &r->res->stats[i];
-        if (p->tables[i].kind != TABLE_KIND_FACTS)
-            continue;
+        if (p->tables[i].kind != TABLE_KIND_FACTS || s->failed)
+            continue; /* its errors say enough */
         char *file = run_path(r, &p->tables[i]);
         if (s->unknown_employee) {
             Buf ids = BUF_INIT;

@@ -566,8 +566,10 @@ bool scan_facts(Run *r)
     r->distinct = kpi_calloc(1, sizeof(struct DistinctSet));
     bool ok = true;
     for (uint32_t i = 0; i < p->ntables; i++)
-        if (p->tables[i].kind == TABLE_KIND_FACTS)
-            ok &= scan_table(r, i);
+        if (p->tables[i].kind == TABLE_KIND_FACTS && !scan_table(r, i)) {
+            r->res->stats[i].failed = true;
+            ok = false;
+        }
     return ok;
 }
 
