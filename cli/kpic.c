@@ -6,6 +6,7 @@
 #include "cli/diagfmt.h"
 #include "base/fsio.h"
 #include "compiler/disasm.h"
+#include "compiler/format.h"
 #include "vm/kpc.h"
 #include "vm/run.h"
 
@@ -19,8 +20,11 @@ static const char usage[] =
     "commands:\n"
     "  check FILE.kpi...          check schemes: every error and warning, located\n"
     "  build FILE.kpi -o OUT.kpc  compile a scheme to bytecode\n"
-    "  disasm FILE.kpi|FILE.kpc   print the bytecode of a scheme, readably\n"
+    "  disasm FILE.kpi|FILE.kpc   print the bytecode of a scheme, readably (--no-lines: without\n"
+    "                             source positions, to compare two versions' code)\n"
     "  explain CODE               the long form of a diagnostic (explain --all: all of them)\n"
+    "  fmt FILE.kpi...            print the canonical form (--check: fail if not formatted;\n"
+    "                             -w: rewrite the files in place)\n"
     "  ast FILE.kpi               print the syntax tree\n"
     "  opcodes                    print the instruction set as a Markdown table\n"
     "\n"
@@ -42,7 +46,7 @@ typedef struct Opts {
     const char *out, *data, *period;
     DiagFormat  format;
     const char *color;
-    bool        werror, all;
+    bool        werror, all, check, write, no_lines;
     char      **files;
     int         nfiles;
 } Opts;
@@ -124,14 +128,14 @@ static int cmd_build(const char *in, const char *out)
     return code;
 }
 
-static int cmd_disasm(const char *in)
+static int cmd_disasm(const char *in, bool lines)
 {
     int code = EXIT_OK;
     Program *p = cli_load_program(in, false, &code);
     if (!p)
         return code;
     Buf out = BUF_INIT;
-    disasm_program(p, &out);
+    disasm_program_lines(p, lines, &out);
     fputs(buf_cstr(&out), stdout);
     buf_free(&out);
     free_program(p);
@@ -209,6 +213,47 @@ static int cmd_explain(const Opts *o)
     return EXIT_OK;
 }
 
+/* fmt: the canonical form, printed, checked or written back (atomically). */
+static int fmt_one(const Opts *o, const char *path)
+{
+    Compilation c;
+    compilation_init(&c);
+    int rc = EXIT_OK;
+    if (!compile_parse(&c, path)) {
+        cli_print_diags(&c.diags, &c.sources);
+        compilation_free(&c);
+        return EXIT_SCHEME;
+    }
+    const Source *src = sources_get(&c.sources, c.ast.file);
+    Buf out = BUF_INIT;
+    format_ast(&c.ast, src, &out);
+    bool same = out.len == src->len && memcmp(buf_cstr(&out), src->text, out.len) == 0;
+    char err[512];
+    if (o->check && !same) {
+        fprintf(stderr, "%s: not formatted (kpic fmt -w %s rewrites it)\n", path, path);
+        rc = EXIT_SCHEME;
+    } else if (o->write && !same && !fs_write_atomic(path, out.data, out.len, err, sizeof err)) {
+        fprintf(stderr, "%s: error: %s\n", path, err);
+        rc = EXIT_OUTPUT;
+    } else if (!o->check && !o->write) {
+        fputs(buf_cstr(&out), stdout);
+    }
+    buf_free(&out);
+    compilation_free(&c);
+    return rc;
+}
+
+static int cmd_fmt(const Opts *o)
+{
+    int rc = EXIT_OK;
+    for (int i = 0; i < o->nfiles; i++) {
+        int r = fmt_one(o, o->files[i]);
+        if (r > rc)
+            rc = r;
+    }
+    return rc;
+}
+
 static int parse_opts(int argc, char **argv, Opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -233,6 +278,12 @@ static int parse_opts(int argc, char **argv, Opts *o)
             o->werror = true;
         else if (!strcmp(a, "--all"))
             o->all = true;
+        else if (!strcmp(a, "--check"))
+            o->check = true;
+        else if (!strcmp(a, "-w"))
+            o->write = true;
+        else if (!strcmp(a, "--no-lines"))
+            o->no_lines = true;
         else if (a[0] == '-' && a[1])
             return usage_error("unknown option '%s'", a);
         else
@@ -248,11 +299,13 @@ static int run(const char *cmd, const Opts *o)
     if (!strcmp(cmd, "build") && o->nfiles == 1 && o->out)
         return cmd_build(o->files[0], o->out);
     if (!strcmp(cmd, "disasm") && o->nfiles == 1)
-        return cmd_disasm(o->files[0]);
+        return cmd_disasm(o->files[0], !o->no_lines);
     if (!strcmp(cmd, "ast") && o->nfiles == 1)
         return cmd_ast(o->files[0]);
     if (!strcmp(cmd, "explain"))
         return cmd_explain(o);
+    if (!strcmp(cmd, "fmt") && o->nfiles > 0)
+        return cmd_fmt(o);
     if (!strcmp(cmd, "opcodes") && o->nfiles == 0) {
         Buf b = BUF_INIT;
         disasm_opcodes(&b);
@@ -260,7 +313,7 @@ static int run(const char *cmd, const Opts *o)
         buf_free(&b);
         return EXIT_OK;
     }
-    static const char *const cmds[] = {"check", "build", "disasm", "ast", "opcodes", "explain"};
+    static const char *const cmds[] = {"check", "build", "disasm", "ast", "opcodes", "explain", "fmt"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i]))
             return usage_error("'%s' needs different arguments", cmd);

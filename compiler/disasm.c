@@ -39,8 +39,10 @@ static void value_text(const Program *p, Value v, Buf *out)
     }
 }
 
-static uint32_t line_of(const Program *p, uint32_t span)
+static uint32_t line_of(const Program *p, uint32_t span, bool lines)
 {
+    if (!lines)
+        return 0;
     Span sp = program_span(p, span);
     const Source *src = sources_get(&p->sources, sp.file);
     return src ? source_linecol(src, sp.start).line : 0;
@@ -85,11 +87,11 @@ static void operand(const Program *p, const TableSpec *t, Ins ins, char f, uint3
 }
 
 static void ins_text(const Program *p, const TableSpec *t, const Ins *code, const uint32_t *spans,
-                     uint32_t pc, uint32_t *last_line, Buf *out)
+                     uint32_t pc, uint32_t *last_line, bool lines, Buf *out)
 {
     Ins ins = code[pc];
     const OpInfo *info = &op_info[ins.op < BC__COUNT ? ins.op : 0];
-    uint32_t line = line_of(p, spans[pc]);
+    uint32_t line = line_of(p, spans[pc], lines);
     if (line != *last_line)
         buf_printf(out, "  %04u %4u  ", pc, line);
     else
@@ -123,7 +125,7 @@ static void ins_text(const Program *p, const TableSpec *t, const Ins *code, cons
     buf_free(&note);
 }
 
-static void table_text(const Program *p, const TableSpec *t, uint32_t ti, Buf *out)
+static void table_text(const Program *p, const TableSpec *t, uint32_t ti, bool lines, Buf *out)
 {
     static const char *const kinds[] = {"roster", "plans", "facts"};
     static const char *const empties[] = {"blank", "zero", "error"};
@@ -155,7 +157,7 @@ static void table_text(const Program *p, const TableSpec *t, uint32_t ti, Buf *o
     }
     uint32_t last = 0;
     for (uint32_t pc = 0; pc < t->ncode; pc++)
-        ins_text(p, t, t->code, t->code_span, pc, &last, out);
+        ins_text(p, t, t->code, t->code_span, pc, &last, lines, out);
     for (uint32_t i = 0; i < p->naggs; i++) {
         const AggSpec *a = &p->aggs[i];
         if (a->table != ti)
@@ -166,11 +168,13 @@ static void table_text(const Program *p, const TableSpec *t, uint32_t ti, Buf *o
         buf_adds(out, ")");
         if (a->where != NO_REG)
             buf_printf(out, " where v%u", a->where);
-        buf_printf(out, "  ; line %u\n", line_of(p, a->span));
+        buf_printf(out, "  ; line %u\n", line_of(p, a->span, lines));
     }
 }
 
-void disasm_program(const Program *p, Buf *out)
+void disasm_program(const Program *p, Buf *out) { disasm_program_lines(p, true, out); }
+
+void disasm_program_lines(const Program *p, bool lines, Buf *out)
 {
     static const char *const periods[] = {"week", "month", "quarter", "year"};
     buf_printf(out, "scheme \"%s\": period %s, rounding %s\n", p->scheme_name,
@@ -178,7 +182,7 @@ void disasm_program(const Program *p, Buf *out)
     buf_printf(out, "registers %u (%u named), constants %u, instructions %u, strata %u\n\n", p->nregs,
                p->npersist, p->nconsts, p->ncode, p->nstrata);
     for (uint32_t i = 0; i < p->ntables; i++) {
-        table_text(p, &p->tables[i], i, out);
+        table_text(p, &p->tables[i], i, lines, out);
         buf_addc(out, '\n');
     }
     for (uint32_t i = 0; i < p->nteam; i++) {
@@ -193,7 +197,7 @@ void disasm_program(const Program *p, Buf *out)
         uint32_t last = 0;
         uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
         for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++)
-            ins_text(p, NULL, p->code, p->code_span, pc, &last, out);
+            ins_text(p, NULL, p->code, p->code_span, pc, &last, lines, out);
     }
     buf_adds(out, "\nconstants:\n");
     for (uint32_t i = 0; i < p->nconsts; i++) {

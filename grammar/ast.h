@@ -120,6 +120,8 @@ typedef struct ColumnDecl {
     Name    empty;             /* per-column "empty zero"; .s NULL when absent */
     Name    flag;              /* "nonzero"; .s NULL when absent */
     Span    span;
+    uint32_t group;            /* columns declared together share it */
+    bool    range;             /* the group was written q1..q10 */
 } ColumnDecl;
 
 typedef struct Field {          /* name = expr inside a block */

@@ -35,6 +35,7 @@ typedef struct ParseState {
     int           prev;        /* the token before it */
     uint32_t      last_end;    /* where the last token ended */
     Name          col_flag;    /* the flag of the column being declared (nonzero) */
+    uint32_t      col_groups;  /* column declarations read so far */
     bool          depth_reported;
     bool          eof_nl_done;
     uint32_t      ntokens;

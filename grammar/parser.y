@@ -748,10 +748,13 @@ static void add_columns(ParseState *ps, PtrList *cols, ColRole role, Span role_s
                         Name empty, Span sp)
 {
     PtrList flat = {0};
+    bool range = false;
+    uint32_t group = ++ps->col_groups;
     for (uint32_t i = 0; i < names->n; i++) {
         if (names->items[i] == NULL) /* range marker between two names */
             continue;
         if (i + 2 < names->n && names->items[i + 1] == NULL) {
+            range = true;
             expand_range(ps, &flat, *(Name *)names->items[i], *(Name *)names->items[i + 2]);
             i += 2;
             continue;
@@ -771,6 +774,8 @@ static void add_columns(ParseState *ps, PtrList *cols, ColRole role, Span role_s
         c->empty = empty;
         c->flag = ps->col_flag;
         c->span = c->name.span;
+        c->group = group;
+        c->range = range;
         ptrlist_push(ps->arena, cols, c);
     }
 }

@@ -65,6 +65,28 @@ for scheme in $(find "$root/examples" -name '*.kpi' | LC_ALL=C sort); do
         head -20 "$tmp/disasm" | sed 's/^/  /'
     fi
 done
+# every scheme that parses is in canonical form; formatting it again changes
+# nothing, and its formatted text compiles to the same code
+for scheme in $(find "$root/examples" "$root/stdlib" "$root/tests" -name '*.kpi' | LC_ALL=C sort); do
+    "$build/kpic" ast "$scheme" >/dev/null 2>&1 || continue
+    label="kpic fmt ${scheme#$root/}"
+    copy="$(dirname "$scheme")/.fmt-check-$$.kpi"
+    "$build/kpic" fmt "$scheme" >"$copy"
+    if ! "$build/kpic" fmt --check "$scheme" 2>"$tmp/fmt"; then
+        failed=$((failed + 1)); echo "FAIL $label: not formatted"; rm -f "$copy"; continue
+    fi
+    if ! "$build/kpic" fmt "$copy" | cmp -s - "$copy"; then
+        failed=$((failed + 1)); echo "FAIL $label: formatting twice differs"; rm -f "$copy"; continue
+    fi
+    if "$build/kpic" disasm --no-lines "$scheme" >"$tmp/a.dis" 2>/dev/null; then
+        "$build/kpic" disasm --no-lines "$copy" >"$tmp/b.dis" 2>/dev/null
+        if ! cmp -s "$tmp/a.dis" "$tmp/b.dis"; then
+            failed=$((failed + 1)); echo "FAIL $label: the formatted scheme compiles differently"; rm -f "$copy"; continue
+        fi
+    fi
+    rm -f "$copy"
+    passed=$((passed + 1))
+done
 # docs/diagnostics.md is exactly what kpic explain --all makes of base/diagcodes.def
 if "$build/kpic" explain --all | cmp -s - "$root/docs/diagnostics.md"; then
     passed=$((passed + 1))
