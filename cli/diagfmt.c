@@ -266,20 +266,23 @@ static void write_sarif(const DiagOutput *o, const char *version, Buf *b)
     kpi_free(rules);
 }
 
+void diagout_render(const DiagOutput *o, const char *tool_version, Buf *b)
+{
+    if (o->fmt == DF_HUMAN)
+        buf_add(b, o->human.data, o->human.len);
+    else if (o->fmt == DF_JSON)
+        write_json(o, b);
+    else if (o->fmt == DF_GITHUB)
+        write_github(o, b);
+    else
+        write_sarif(o, tool_version, b);
+}
+
 void diagout_write(DiagOutput *o, const char *tool_version)
 {
-    if (o->fmt == DF_HUMAN) {
-        fputs(buf_cstr(&o->human), stderr);
-        return;
-    }
     Buf b = BUF_INIT;
-    if (o->fmt == DF_JSON)
-        write_json(o, &b);
-    else if (o->fmt == DF_GITHUB)
-        write_github(o, &b);
-    else
-        write_sarif(o, tool_version, &b);
-    fputs(buf_cstr(&b), stdout);
+    diagout_render(o, tool_version, &b);
+    fputs(buf_cstr(&b), o->fmt == DF_HUMAN ? stderr : stdout);
     buf_free(&b);
 }
 

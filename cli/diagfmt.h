@@ -38,6 +38,8 @@ void diagout_init(DiagOutput *o, DiagFormat fmt, bool color);
 void diagout_add(DiagOutput *o, DiagList *d, const SourceSet *src);
 /* Writes the document: human to stderr, the others to stdout. */
 void diagout_write(DiagOutput *o, const char *tool_version);
+/* The document as text (json, github, sarif; human: what is collected). */
+void diagout_render(const DiagOutput *o, const char *tool_version, Buf *out);
 void diagout_free(DiagOutput *o);
 bool diagout_failed(const DiagOutput *o);
 

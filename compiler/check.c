@@ -577,44 +577,92 @@ static bool can_be_zero(SemaCtx *c, const Ir *n, int depth)
     }
 }
 
-static void divisions(SemaCtx *c, const Ir *n, bool guarded, const Def *owner)
+/* Values known not to be zero here: the x of an enclosing "if x = 0 then
+ * ... else (here)" or "if x != 0 (or x > 0) then (here) else ...". */
+typedef struct Guards {
+    const Ir *x[8];
+    int       n;
+} Guards;
+
+static const Ir *zero_test(const Ir *cond, Op *op)
+{
+    Rat v;
+    if (cond->kind != IR_BINARY || cond->u.op.op < OP_EQ || cond->u.op.op > OP_GE)
+        return NULL;
+    *op = (Op)cond->u.op.op;
+    if (const_num(cond->u.op.b, &v) && rat_sign(v) == 0)
+        return cond->u.op.a;
+    return NULL;
+}
+
+static bool guarded_by(const Guards *g, const Ir *d)
+{
+    for (int i = 0; i < g->n; i++)
+        if (ir_same(g->x[i], d))
+            return true;
+    return false;
+}
+
+static void divisions(SemaCtx *c, const Ir *n, bool guarded, const Def *owner, Guards *g);
+
+static void divisions_if(SemaCtx *c, const Ir *n, bool guarded, const Def *owner, Guards *g)
+{
+    Op op;
+    const Ir *x = zero_test(n->u.cond.cond, &op);
+    divisions(c, n->u.cond.cond, guarded, owner, g);
+    bool then_safe = x && (op == OP_NE || op == OP_GT), else_safe = x && op == OP_EQ;
+    if (then_safe && g->n < 8)
+        g->x[g->n++] = x;
+    divisions(c, n->u.cond.then, guarded, owner, g);
+    if (then_safe)
+        g->n--;
+    if (else_safe && g->n < 8)
+        g->x[g->n++] = x;
+    divisions(c, n->u.cond.els, guarded, owner, g);
+    if (else_safe)
+        g->n--;
+}
+
+static void divisions(SemaCtx *c, const Ir *n, bool guarded, const Def *owner, Guards *g)
 {
     switch ((IrKind)n->kind) {
     case IR_BINARY:
         if (n->u.op.op == OP_DEFAULT) {
-            divisions(c, n->u.op.a, true, owner);
-            divisions(c, n->u.op.b, guarded, owner);
+            divisions(c, n->u.op.a, true, owner, g);
+            divisions(c, n->u.op.b, guarded, owner, g);
             return;
         }
-        if (n->u.op.op == OP_DIV && !guarded && can_be_zero(c, n->u.op.b, 0)) {
+        if (n->u.op.op == OP_DIV && !guarded && !guarded_by(g, n->u.op.b) && can_be_zero(c, n->u.op.b, 0)) {
             bool index = owner->kind == DEF_FIELD && owner->field == F_INDEX && !owner->expr;
-            Diag *g = index ? diag_at(c->s->diags, K_DIVISION_BY_ZERO_RISK, owner->span,
-                                      "the index of '%s' divides by its plan, which can be zero",
-                                      c->inds[owner->owner].decl->name.s)
+            const Indicator *ind = index ? &c->inds[owner->owner] : NULL;
+            const char *by = ind && ind->lower_better ? "fact" : "plan";
+            Diag *d = index ? diag_at(c->s->diags, K_DIVISION_BY_ZERO_RISK, owner->span,
+                                      "the index of '%s' divides by its %s, which can be zero",
+                                      ind->decl->name.s, by)
                             : diag_at(c->s->diags, K_DIVISION_BY_ZERO_RISK, sema_span_of(c->s, n->span),
                                       "this divides by a value that can be zero");
-            diag_note(g, "help", index ? "declare the plan's column nonzero, or write index = fact / plan default 0"
-                                       : "say what the result is then: ... default 0");
+            if (ind && ind->lower_better)
+                diag_note(d, "help", "say what a zero fact scores: index = plan / fact default ...");
+            else if (ind)
+                diag_note(d, "help", "declare the plan's column nonzero, or write index = fact / plan default 0");
+            else
+                diag_note(d, "help", "say what the result is then: ... default 0, or if x = 0 then ... else .../x");
         }
-        divisions(c, n->u.op.a, guarded, owner);
-        divisions(c, n->u.op.b, guarded, owner);
+        divisions(c, n->u.op.a, guarded, owner, g);
+        divisions(c, n->u.op.b, guarded, owner, g);
         return;
-    case IR_UNARY: divisions(c, n->u.op.a, guarded, owner); return;
-    case IR_IF:
-        divisions(c, n->u.cond.cond, guarded, owner);
-        divisions(c, n->u.cond.then, guarded, owner);
-        divisions(c, n->u.cond.els, guarded, owner);
-        return;
+    case IR_UNARY: divisions(c, n->u.op.a, guarded, owner, g); return;
+    case IR_IF: divisions_if(c, n, guarded, owner, g); return;
     case IR_BANDS:
         for (uint32_t i = 0; i < n->u.bands.n; i++) {
             if (n->u.bands.conds[i])
-                divisions(c, n->u.bands.conds[i], guarded, owner);
-            divisions(c, n->u.bands.vals[i], guarded, owner);
+                divisions(c, n->u.bands.conds[i], guarded, owner, g);
+            divisions(c, n->u.bands.vals[i], guarded, owner, g);
         }
         return;
     case IR_BUILTIN:
         for (uint32_t i = 0; i < n->u.call.nargs; i++)
-            divisions(c, n->u.call.args[i], guarded, owner);
+            divisions(c, n->u.call.args[i], guarded, owner, g);
         return;
     default: return;
     }
@@ -624,8 +672,9 @@ static void check_divisions(SemaCtx *c)
 {
     for (size_t i = 0; i < c->s->norder; i++) {
         const Def *d = &c->s->defs[c->s->order[i]];
+        Guards g = {{NULL}, 0};
         if (d->ir && !(d->kind == DEF_FIELD && c->roles && d->field == F_ACTIVE))
-            divisions(c, d->ir, false, d);
+            divisions(c, d->ir, false, d, &g);
     }
 }
 

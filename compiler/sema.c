@@ -807,17 +807,19 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
     }
     add_result_defs(&c);
     build_indicator_outs(&c);
-    if (s->diags->errors == errors) {
+    /* Mistakes in declarations do not stop the rest of the checking: one run
+     * reports every mistake it can find. Only a missing roster leaves too
+     * little to check. */
+    if (s->roster >= 0) {
         for (size_t i = 0; i < s->ndefs; i++)
             resolve_def(&c, (uint32_t)i);
         for (size_t k = 0; k < s->nteam; k++)
             team_field_stratum(&c, (uint32_t)k);
-    }
-    if (s->diags->errors == errors)
         check_units(&c);
+    }
     bool ok = s->diags->errors == errors;
     /* the analysis checks may be allowed away: the driver weighs them */
-    if (ok)
+    if (s->roster >= 0)
         check_scheme(&c);
     kpi_free(c.syms);
     kpi_free(c.inds);

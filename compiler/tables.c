@@ -262,6 +262,10 @@ static void declare_columns(Sema *s, const Decl *d, TableSpec *t)
             diag_note(diag_at(s->diags, K_UNKNOWN_SETTING, c->empty.span, "'%s' is not a meaning of an empty cell",
                               c->empty.s),
                       "help", "use blank, zero or error");
+        if (col->nonzero && col->empty == EMPTY_ZERO)
+            diag_note(diag_at(s->diags, K_TABLE_SHAPE, c->name.span,
+                              "column '%s' is nonzero, yet its empty cells would read as zero", col->name),
+                      "help", "write empty blank or empty error for this column");
         for (uint32_t j = 0; j < i; j++) {
             if (strcmp(t->cols[j].name, col->name) == 0)
                 diag_at(s->diags, K_DUPLICATE, c->name.span, "column '%s' is declared twice", col->name);

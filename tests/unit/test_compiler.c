@@ -339,6 +339,10 @@ static void test_checks_advice(void **state)
                         "indicator r { fact = sum(amount from deals)\n plan = q.revenue\n weight = 100% }\n"
                         "payout = s.salary * kpi\n",
                         "warning[K0802]: the index of 'r' divides by its plan, which can be zero");
+    /* a division the formula guards is fine */
+    Program *p = compile_ok(ROSTER DEALS "allow K0805\nlet n = count(deals)\n"
+                                         "payout = s.salary * (if n = 0 then 0 else 1 / n)\n");
+    free_program(p);
     assert_compile_says(ROSTER "let spare = 1\npayout = s.salary\n", "warning[K0803]: value 'spare' is not used");
     assert_compile_says(ROSTER DEALS "let amount = 1\npayout = s.salary + sum(amount from deals) * amount\n",
                         "warning[K0804]: 'amount' here is the table's column, not the value declared with that name");
