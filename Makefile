@@ -15,7 +15,8 @@ DEB_PKGS = flex bison libcmocka-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wundef
-CFLAGS  ?= -g $(OPT)
+# DWARF 4: Debian 12 valgrind cannot read clang's DWARF 5 forms
+CFLAGS  ?= -g -gdwarf-4 $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN)
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)
 LDFLAGS += $(SAN)

@@ -495,6 +495,8 @@ static bool weight_in(SemaCtx *c, const RoleEntry *e, uint32_t i, bool *listed, 
         return true;
     if (role_w)
         return const_weight(role_w, w);
+    if (e && const_weight(ind->exprs[F_WEIGHT], w)) /* under roles the def is a band over roles */
+        return true;
     const Ir *ir = c->s->defs[ind->defs[F_WEIGHT]].ir;
     if (ind->exprs[F_WEIGHT] && ir && ir->kind == IR_CONST && ir->u.value.kind == V_NUM) {
         *w = ir->u.value.q;
@@ -766,6 +768,7 @@ void check_scheme(SemaCtx *c)
     check_bands_all(c);
     check_weights(c);
     check_divisions(c);
-    check_unused(c);
+    if (c->s->diags->errors == 0)
+        check_unused(c);
     check_indicator_count(c);
 }

@@ -200,6 +200,10 @@ static bool build(Compilation *c, const char *scheme_dir, const CompileOptions *
         copy_tables(&s, p);
         ok = codegen(&s, p) && rowgen(&s, p);
         copy_strings_and_spans(&s, p, &c->sources);
+        p->nallowed = (uint32_t)s.nallowed;
+        p->allowed = kpi_calloc(s.nallowed ? s.nallowed : 1, sizeof(uint16_t));
+        for (size_t i = 0; i < s.nallowed; i++)
+            p->allowed[i] = (uint16_t)s.allowed[i];
     }
     diag_drop(&c->diags, s.allowed, s.nallowed);
     ok = ok && c->diags.errors == 0;

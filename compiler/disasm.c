@@ -168,7 +168,9 @@ static void table_text(const Program *p, const TableSpec *t, uint32_t ti, bool l
         buf_adds(out, ")");
         if (a->where != NO_REG)
             buf_printf(out, " where v%u", a->where);
-        buf_printf(out, "  ; line %u\n", line_of(p, a->span, lines));
+        if (lines)
+            buf_printf(out, "  ; line %u", line_of(p, a->span, lines));
+        buf_addc(out, '\n');
     }
 }
 

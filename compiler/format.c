@@ -257,7 +257,8 @@ static void expr(Fmt *f, const Expr *e)
     case E_RANGE: buf_printf(f->out, "%s..%s", e->u.field.base.s, e->u.field.field.s); break;
     case E_UNARY:
         buf_adds(f->out, e->u.op.op == OP_NOT ? "not " : op_text(e->u.op.op));
-        sub(f, e->u.op.a, e->u.op.op == OP_NOT ? P_NOT : P_UNARY);
+        /* a sign before a sign gets parentheses: -(-2), not --2 */
+        sub(f, e->u.op.a, e->u.op.op == OP_NOT ? P_NOT : e->u.op.a->kind == E_UNARY ? P_PRIMARY : P_UNARY);
         break;
     case E_BINARY: {
         int p = prec(e);

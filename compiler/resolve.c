@@ -21,9 +21,9 @@ bool is_builtin_name(const char *name)
 
 static Ir *blank_ir(SemaCtx *c, Span sp) { return ir_const(c->s, val_blank(), sema_span(c->s, sp)); }
 
-static Diag *err(SemaCtx *c, Span sp, const char *msg)
+static Diag *err(SemaCtx *c, DiagId id, Span sp, const char *msg)
 {
-    return diag_at(c->s->diags, K_TYPE, sp, "%s", msg);
+    return diag_at(c->s->diags, id, sp, "%s", msg);
 }
 
 bool check_type(SemaCtx *c, const Ir *ir, TypeKind want, Span sp, const char *what)
@@ -213,7 +213,7 @@ static Ir *team_field(SemaCtx *c, const Scope *sc, uint32_t team, Name f, uint32
         return n;
     }
     if (sc->ctx == CTX_ROW || sc->const_only) {
-        err(c, f.span, "a team value differs from employee to employee");
+        err(c, K_NOT_PER_ROW, f.span, "a team value differs from employee to employee");
         return blank_ir(c, f.span);
     }
     Diag *g = diag_at(c->s->diags, K_UNKNOWN_FIELD, f.span, "team '%s' has no field '%s'",
@@ -321,7 +321,7 @@ static Ir *resolve_binary(SemaCtx *c, const Scope *sc, const Expr *e)
         check_type(c, a, T_NUM, e->u.op.a->span, "an operand of arithmetic");
         check_type(c, b, T_NUM, e->u.op.b->span, "an operand of arithmetic");
         if (op == OP_DIV && sc->ctx == CTX_ROW && (a->kind != IR_CONST || b->kind != IR_CONST)) {
-            Diag *g = err(c, e->span, "division inside a row expression");
+            Diag *g = err(c, K_NOT_PER_ROW, e->span, "division inside a row expression");
             diag_note(g, "help", "divide the aggregates instead: sum(a from t) / sum(b from t)");
             return blank_ir(c, e->span);
         }
@@ -373,7 +373,7 @@ static Ir *resolve_bands(SemaCtx *c, const Scope *sc, const Expr *e)
 {
     uint32_t n = e->u.bands.n;
     if (sc->ctx == CTX_ROW) {
-        err(c, e->span, "bands cannot be used inside a row expression");
+        err(c, K_NOT_PER_ROW, e->span, "bands cannot be used inside a row expression");
         return blank_ir(c, e->span);
     }
     if (n == 0 || n > KPI_MAX_BANDS) {
@@ -388,7 +388,7 @@ static Ir *resolve_bands(SemaCtx *c, const Scope *sc, const Expr *e)
     for (uint32_t i = 0; i < n; i++) {
         const BandRow *r = &e->u.bands.rows[i];
         if (!r->cond && i + 1 < n)
-            err(c, r->span, "the else row must be the last one");
+            err(c, K_TYPE, r->span, "the else row must be the last one");
         conds[i] = r->cond ? resolve_typed(c, sc, r->cond, T_BOOL, "a band's condition") : NULL;
         vals[i] = resolve_expr(c, sc, r->value);
         spans[i] = sema_span(c->s, r->span);
@@ -512,7 +512,7 @@ static Ir *resolve_agg(SemaCtx *c, const Scope *sc, const Expr *e, AggKind kind,
 {
     Sema *s = c->s;
     if (sc->ctx == CTX_ROW || sc->const_only) {
-        err(c, e->span, sc->ctx == CTX_ROW ? "an aggregate cannot be inside another aggregate"
+        err(c, K_BAD_AGGREGATE, e->span, sc->ctx == CTX_ROW ? "an aggregate cannot be inside another aggregate"
                                            : "a param must be a constant");
         return blank_ir(c, e->span);
     }
@@ -530,7 +530,7 @@ static Ir *resolve_agg(SemaCtx *c, const Scope *sc, const Expr *e, AggKind kind,
     for (uint32_t i = 0; !rows && i < e->u.call.nargs; i++) {
         const Expr *arg = e->u.call.args[i].value;
         if (e->u.call.args[i].name.s)
-            err(c, e->u.call.args[i].name.span, "an aggregate takes no named arguments");
+            err(c, K_BAD_AGGREGATE, e->u.call.args[i].name.span, "an aggregate takes no named arguments");
         if (arg->kind == E_RANGE) {
             a.nargs += expand_range_arg(c, &rs, arg, a.args + a.nargs, cap - a.nargs);
             continue;
@@ -543,7 +543,7 @@ static Ir *resolve_agg(SemaCtx *c, const Scope *sc, const Expr *e, AggKind kind,
         a.args[a.nargs++] = ir;
     }
     if (a.kind == AGG_COUNT_DISTINCT && a.nargs != 1)
-        err(c, e->span, "count(distinct ...) counts the different values of one expression");
+        err(c, K_BAD_AGGREGATE, e->span, "count(distinct ...) counts the different values of one expression");
     if (e->u.call.where)
         a.where = resolve_typed(c, &rs, e->u.call.where, T_BOOL, "the where condition");
     TypeKind ty = T_NUM;
@@ -586,7 +586,7 @@ static Ir *resolve_aggregate_call(SemaCtx *c, const Scope *sc, const Expr *e, Ag
         return blank_ir(c, e->span);
     }
     if (e->u.call.nargs == 0) {
-        err(c, e->span, "say what to aggregate, e.g. sum(amount from deals)");
+        err(c, K_BAD_AGGREGATE, e->span, "say what to aggregate, e.g. sum(amount from deals)");
         return blank_ir(c, e->span);
     }
     return resolve_agg(c, sc, e, kind, (int32_t)sym->index, false);
@@ -637,7 +637,7 @@ static bool round_mode(SemaCtx *c, const Expr *arg, uint8_t *mode)
                 *mode = i;
                 return true;
             }
-    Diag *g = err(c, arg->span, "unknown rounding mode");
+    Diag *g = err(c, K_BAD_CALL, arg->span, "unknown rounding mode");
     diag_note(g, "help", "half_away_from_zero, half_even, half_up, down, up, floor or ceiling");
     return false;
 }
@@ -657,7 +657,7 @@ static Ir *resolve_round(SemaCtx *c, const Scope *sc, const Expr *e, int fixed_m
     if (n == 3)
         round_mode(c, e->u.call.args[2].value, &mode);
     if (args[1]->kind == IR_CONST && args[1]->u.value.kind == V_NUM && rat_sign(args[1]->u.value.q) <= 0) {
-        err(c, e->u.call.args[1].value->span, "the rounding step must be positive");
+        err(c, K_BAD_CALL, e->u.call.args[1].value->span, "the rounding step must be positive");
         return blank_ir(c, e->span);
     }
     return ir_builtin(c->s, BI_ROUND, mode, 2, args, span);
@@ -671,7 +671,7 @@ static Ir *resolve_weighted(SemaCtx *c, const Scope *sc, const Expr *e)
         const Expr *a = e->u.call.args[i].value;
         const Sym *sym = a->kind == E_NAME ? sym_find(c, a->u.name.s) : NULL;
         if (!sym || sym->kind != SYM_INDICATOR) {
-            err(c, a->span, "weighted_sum takes indicator names");
+            err(c, K_BAD_CALL, a->span, "weighted_sum takes indicator names");
             return blank_ir(c, e->span);
         }
         inds[i] = sym->index;
@@ -745,7 +745,7 @@ static Ir *resolve_builtin(SemaCtx *c, const Scope *sc, const Expr *e)
         for (uint32_t i = 0; i < n; i++) {
             TypeKind t = (TypeKind)args[i]->type;
             if (t != T_NUM && t != T_DATE && t != T_ANY)
-                err(c, e->u.call.args[i].value->span, "min and max need numbers or dates");
+                err(c, K_TYPE, e->u.call.args[i].value->span, "min and max need numbers or dates");
             else if (first != T_ANY && t != T_ANY && t != first)
                 diag_at(c->s->diags, K_BAD_AGGREGATE, e->u.call.args[i].value->span,
                         "this argument is a %s, the first one a %s", type_name(t), type_name(first));
@@ -891,11 +891,11 @@ static Ir *resolve_call(SemaCtx *c, const Scope *sc, const Expr *e)
         AggKind k = !strcmp(fn, "sum") ? AGG_SUM : !strcmp(fn, "count") ? AGG_COUNT
                   : !strcmp(fn, "avg") ? AGG_AVG : !strcmp(fn, "min") ? AGG_MIN : AGG_MAX;
         if (e->u.call.distinct && k != AGG_COUNT) {
-            err(c, e->span, "distinct goes with count: count(distinct client from deals)");
+            err(c, K_BAD_AGGREGATE, e->span, "distinct goes with count: count(distinct client from deals)");
             return blank_ir(c, e->span);
         }
         if (!e->u.call.from.s && counted_table(c, e) < 0) {
-            err(c, e->span, "count(distinct ...) needs the table: count(distinct x from t)");
+            err(c, K_BAD_AGGREGATE, e->span, "count(distinct ...) needs the table: count(distinct x from t)");
             return blank_ir(c, e->span);
         }
         return resolve_aggregate_call(c, sc, e, k);
@@ -949,7 +949,7 @@ Ir *resolve_expr(SemaCtx *c, const Scope *sc, const Expr *e)
     case E_CALL: return resolve_call(c, sc, e);
     case E_BANDS: return resolve_bands(c, sc, e);
     case E_RANGE:
-        err(c, e->span, "a range of columns is only allowed inside an aggregate: sum(q1..q18 from calls)");
+        err(c, K_BAD_AGGREGATE, e->span, "a range of columns is only allowed inside an aggregate: sum(q1..q18 from calls)");
         return blank_ir(c, e->span);
     }
     return blank_ir(c, e->span);

@@ -587,12 +587,13 @@ static void declare_setting(SemaCtx *c, const Decl *d)
     } else if (strcmp(st->key.s, "rounding") == 0) {
         if (setting_word(c, d, modes, 7, &v))
             c->s->rounding = (RoundMode)v;
-    } else if (strcmp(st->key.s, "allow") == 0 && st->word.s) {
-        const DiagInfo *info = diag_lookup(st->word.s);
+    } else if (strcmp(st->key.s, "allow") == 0) {
+        const char *code = st->word.s ? st->word.s : st->str;
+        const DiagInfo *info = diag_lookup(code);
         DiagId id = info ? (DiagId)(info - diag_info) : K__COUNT;
         if (!info)
             diag_note(diag_at(c->s->diags, K_UNKNOWN_SETTING, st->value_span, "unknown diagnostic code '%s'",
-                              st->word.s),
+                              code),
                       "help", "kpic explain --all lists the codes");
         else if (!diag_allowable(id))
             diag_note(diag_at(c->s->diags, K_UNKNOWN_SETTING, st->value_span, "%s (%s) cannot be allowed",

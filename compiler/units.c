@@ -549,7 +549,18 @@ void units_check(Sema *s, const UnitRoles *roles)
     u.agg_done = kpi_calloc(s->naggs ? s->naggs : 1, sizeof(bool));
     for (size_t i = 0; i < s->norder; i++)
         def_term(&u, s->order[i]);
+    size_t nexpr = u.neqs;
     requirements(&u, roles);
+    /* the scheme's requirements first: a faulty expression then shows as
+     * the mistake, instead of bending a literal's unit before they speak */
+    if (nexpr && u.neqs > nexpr) {
+        Eq *reordered = kpi_calloc(u.neqs, sizeof(Eq));
+        memcpy(reordered, u.eqs + nexpr, sizeof(Eq) * (u.neqs - nexpr));
+        memcpy(reordered + (u.neqs - nexpr), u.eqs, sizeof(Eq) * nexpr);
+        kpi_free(u.eqs);
+        u.eqs = reordered;
+        u.capeqs = u.neqs;
+    }
     solve(&u);
     check_all(&u);
     kpi_free(u.terms);

@@ -167,23 +167,21 @@ decl
     | KW_INDICATOR IDENT opt_label '{' ind_body '}' {
                                  $$ = decl_new(ps, D_INDICATOR, @$);
                                  $$->name = $2; $$->label = $3.s;
-                                 Field *gate = NULL;
+                                 bool have_gate = false;
                                  uint32_t n = 0;
                                  Field *fs = list_array(ps, &$5, sizeof(Field));
                                  for (uint32_t i = 0; i < $5.n; i++) {
                                      if (fs[i].value && fs[i].name.s == NULL) {
-                                         if (gate) {
+                                         if (have_gate)
                                              diag_at(ps->diags, K_INDICATOR_SHAPE, fs[i].span,
                                                      "an indicator has at most one 'only if' condition");
-                                         }
-                                         gate = &fs[i];
+                                         /* copied now: the fields are compacted over it below */
+                                         $$->u.ind.gate = fs[i].value;
+                                         $$->u.ind.gate_span = fs[i].span;
+                                         have_gate = true;
                                          continue;
                                      }
                                      fs[n++] = fs[i];
-                                 }
-                                 if (gate) {
-                                     $$->u.ind.gate = gate->value;
-                                     $$->u.ind.gate_span = gate->span;
                                  }
                                  $$->u.ind.fields = fs;
                                  $$->u.ind.nfields = n;

@@ -167,6 +167,9 @@ static void w_payload(Buf *b, const Program *p)
         w16(b, p->outs[i].reg);
         w32(b, p->outs[i].span);
     }
+    w32(b, p->nallowed);
+    for (uint32_t i = 0; i < p->nallowed; i++)
+        w16(b, p->allowed[i]);
     w32(b, p->nspans);
     for (uint32_t i = 0; i < p->nspans; i++) {
         w16(b, p->spans[i].file);
@@ -400,6 +403,10 @@ static void r_payload(Rd *r, Program *p)
         p->outs[i].reg = r16(r);
         p->outs[i].span = r32(r);
     }
+    p->nallowed = rcount(r, 2);
+    p->allowed = kpi_calloc(p->nallowed ? p->nallowed : 1, sizeof(uint16_t));
+    for (uint32_t i = 0; i < p->nallowed; i++)
+        p->allowed[i] = r16(r);
     p->nspans = rcount(r, 10);
     p->spans = kpi_calloc(p->nspans ? p->nspans : 1, sizeof(SpanInfo));
     for (uint32_t i = 0; i < p->nspans; i++) {

@@ -61,6 +61,7 @@ void program_free(Program *p)
     }
     kpi_free(p->outs);
     kpi_free(p->spans);
+    kpi_free(p->allowed);
     if (p->reg_names)
         for (uint32_t i = 0; i < p->npersist; i++)
             kpi_free(p->reg_names[i]);

@@ -22,7 +22,7 @@
 #include "vm/value.h"
 
 #define KPC_MAGIC   "KPIC"
-#define KPC_VERSION 2u
+#define KPC_VERSION 3u
 
 #define NO_REG   0xFFFFu
 #define KPI_MAX_REGS      65000u      /* registers of the employee frame */
@@ -191,6 +191,8 @@ typedef struct Program {
     uint32_t      nouts;
     ValueOut     *outs;
 
+    uint32_t    nallowed;     /* `allow CODE`: data warnings of the run dropped too */
+    uint16_t   *allowed;
     uint32_t    nspans;
     SpanInfo   *spans;
     SourceSet   sources;      /* the scheme's text, for located runtime errors */

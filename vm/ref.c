@@ -383,11 +383,15 @@ static void without_plan(Run *r, const TableSpec *t, const PlanData *pd)
     const RunResult *res = r->res;
     Buf ids = BUF_INIT;
     uint32_t count = 0;
+    bool by_dept = t->key_role != COLROLE_EMPLOYEE;
     for (uint32_t e = 0; e < res->nemp; e++) {
-        uint32_t key = t->key_role == COLROLE_EMPLOYEE ? res->emp_key[e] : res->emp_dept[e];
-        bool missing = t->key_role == COLROLE_EMPLOYEE ? pd->row_of_emp[e] < 0
-                                                       : key == STR_NONE || key >= pd->ntext || pd->row_of_text[key] < 0;
-        if (!missing)
+        uint32_t key = by_dept ? res->emp_dept[e] : res->emp_key[e];
+        bool missing = !by_dept ? pd->row_of_emp[e] < 0
+                                : key == STR_NONE || key >= pd->ntext || pd->row_of_text[key] < 0;
+        bool seen = false; /* a department is named once */
+        for (uint32_t p = 0; by_dept && p < e && !seen; p++)
+            seen = res->emp_dept[p] == key;
+        if (!missing || seen)
             continue;
         if (count++ < KPI_UNKNOWN_SHOWN)
             buf_printf(&ids, "%s%s", count > 1 ? ", " : "", key == STR_NONE ? "(no department)"
@@ -395,9 +399,12 @@ static void without_plan(Run *r, const TableSpec *t, const PlanData *pd)
     }
     if (count) {
         char *file = run_path(r, t);
-        diag_where(&r->res->diags, K_DATA_NO_PLAN, file, "%u employee%s of the roster %s no row in %s for %s: %s%s",
-                   count, count == 1 ? "" : "s", count == 1 ? "has" : "have", t->name, r->o->period.label,
-                   buf_cstr(&ids), count > KPI_UNKNOWN_SHOWN ? ", ..." : "");
+        char when[32] = "";
+        if (t->period_col >= 0)
+            snprintf(when, sizeof when, " for %s", r->o->period.label);
+        diag_where(&r->res->diags, K_DATA_NO_PLAN, file, "%u %s%s %s no row in %s%s: %s%s", count,
+                   by_dept ? "department" : "employee", count == 1 ? "" : "s", count == 1 ? "has" : "have",
+                   t->name, when, buf_cstr(&ids), count > KPI_UNKNOWN_SHOWN ? ", ..." : "");
         kpi_free(file);
     }
     buf_free(&ids);

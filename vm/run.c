@@ -170,7 +170,7 @@ static void facts_warnings(Run *r)
             diag_where(&r->res->diags, K_DATA_UNKNOWN_EMPLOYEE, file,
                        "%llu row%s of the period name employees not in the roster: %s%s; they count for nobody",
                        (unsigned long long)s->unknown_employee, s->unknown_employee == 1 ? "" : "s",
-                       buf_cstr(&ids), s->nunknown_ids == KPI_UNKNOWN_SHOWN ? ", ..." : "");
+                       buf_cstr(&ids), s->more_unknown ? ", ..." : "");
             buf_free(&ids);
         }
         if (!s->in_period)
@@ -204,6 +204,10 @@ void run_period(const Program *p, const RunOptions *o, RunResult *res)
         evaluate(&r);
     else if (!ok || r.data_error)
         res->status = RUN_DATA_ERROR;
+    DiagId allowed[K__COUNT];
+    for (uint32_t i = 0; i < p->nallowed && i < K__COUNT; i++)
+        allowed[i] = (DiagId)p->allowed[i];
+    diag_drop(&res->diags, allowed, p->nallowed < K__COUNT ? p->nallowed : K__COUNT);
     kpi_free(r.roster);
     kpi_free(r.emp_of_text);
     if (r.plans)

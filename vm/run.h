@@ -31,6 +31,7 @@ typedef struct TableStats {
     uint64_t unknown_employee; /* fact rows whose employee is not in the roster */
     bool     failed;           /* the file could not be read through */
     uint32_t nunknown_ids;     /* distinct ids below, at most KPI_UNKNOWN_SHOWN */
+    bool     more_unknown;     /* and there were other ids */
     char     unknown_ids[KPI_UNKNOWN_SHOWN][64];
 } TableStats;
 

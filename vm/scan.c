@@ -164,6 +164,8 @@ static void note_unknown(TableStats *st, CsvField key)
             return;
     if (st->nunknown_ids < KPI_UNKNOWN_SHOWN)
         memcpy(st->unknown_ids[st->nunknown_ids++], id, sizeof id);
+    else
+        st->more_unknown = true;
 }
 
 /* Which rows of the batch count: a valid date in the period and a known
@@ -184,6 +186,12 @@ static void select_rows(Scan *sc, const CsvBatch *b, const int32_t *pos)
         if (cell_empty(key.ptr, key.len)) {
             run_data_error(r, K_DATA_EMPTY, sc->file, row, (uint32_t)pos[t->key_col] + 1,
                            "empty employee cell in column %s", t->cols[t->key_col].name);
+            sc->failed = true;
+            continue;
+        }
+        if (cell_empty(date.ptr, date.len)) {
+            run_data_error(r, K_DATA_EMPTY, sc->file, row, (uint32_t)pos[t->date_col] + 1,
+                           "empty date cell in column %s", t->cols[t->date_col].name);
             sc->failed = true;
             continue;
         }

@@ -2,6 +2,7 @@
  * range and every row vector is used at its type, so that the VM, which
  * does not check, cannot be steered out of bounds by a damaged .kpc. */
 #include "vm/kpc.h"
+#include "base/diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -293,6 +294,9 @@ bool program_verify(const Program *p, char *err, size_t errlen)
         !p->scheme_name || !p->currency)
         return bad(&v, "the program's header is malformed");
     verify_spans(&v);
+    for (uint32_t i = 0; i < p->nallowed; i++)
+        if (p->allowed[i] >= K__COUNT)
+            return bad(&v, "an allowed diagnostic is out of range");
     for (uint32_t i = 0; i < p->nconsts && v.ok; i++)
         value_ok(&v, p->consts[i]);
     for (uint32_t i = 0; i < p->ntables && v.ok; i++) {

@@ -296,6 +296,10 @@ static void test_units(void **state)
     /* one param cannot be two units */
     assert_compile_error(ROSTER IDLE "param rate = 90\nlet a = s.salary - rate * sum(h from idle)\n"
                                      "payout = a + rate\n", "error[K0501]");
+    /* the requirement speaks first: the faulty sum is the mistake shown */
+    assert_compile_error(ROSTER "allow K0805\nindicator r { fact = s.salary\n plan = 200\n weight = 100% }\n"
+                                "payout = s.salary * kpi + 10%\n",
+                         "error[K0501]: cannot add or subtract money and a percentage");
     /* a percentage stays a ratio through folding */
     assert_compile_error(ROSTER "payout = s.salary + 10% + 5%\n", "cannot add or subtract money and a percentage");
 }

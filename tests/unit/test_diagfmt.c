@@ -83,8 +83,8 @@ static void test_json_matches_human(void **state)
     assert_non_null(doc);
     const J *ds = j_get(doc, "diagnostics");
     assert_int_equal(ds->n, 10);
-    assert_string_equal(j_get(doc, "errors")->str, "9");
-    assert_string_equal(j_get(doc, "warnings")->str, "1");
+    assert_string_equal(j_get(doc, "errors")->str, "10");
+    assert_string_equal(j_get(doc, "warnings")->str, "0");
     const J *unknown = ds->items[3];
     assert_string_equal(str_of(j_get(unknown, "code")), "K0201");
     assert_string_equal(str_of(j_get(unknown, "message")), "unknown name 'amout'");
@@ -106,7 +106,7 @@ static void test_github_lines(void **state)
     for (const char *p = text; *p; p++)
         lines += *p == '\n';
     assert_int_equal(lines, 10);
-    assert_non_null(strstr(text, "::warning file=" TEN ",line=54,col=5,"));
+    assert_non_null(strstr(text, "::error file=" TEN ",line=54,col=50,"));
     /* % , : and line ends are escaped; no raw % survives */
     assert_non_null(strstr(text, "title=K0801 weights do not add up to 100%25::"));
     assert_null(strstr(text, "110% "));

@@ -107,6 +107,9 @@ static void test_declarations(void **state)
     assert_dump("indicator r \"Выручка\" {\n  fact = 1\n  weight = 40%\n  only if m.index >= 95%\n}\n",
                 "indicator r \"Выручка\"\n  fact = 1\n  weight = 40%\n  only if (chain m.index >= 95%)\n");
     assert_dump("scale lin(x, cap = 120%) = min(x, cap)\n", "scale lin(x, cap = 120%) = (call min x cap)\n");
+    /* a field after 'only if' does not overwrite the condition */
+    assert_dump("indicator r {\n  fact = 1\n  only if a > 5\n  weight = 100%\n}\n",
+                "indicator r\n  fact = 1\n  weight = 100%\n  only if (chain a > 5)\n");
     assert_dump("roles by s.role {\n  \"SDR\": a 40%, b\n  else: c\n}\n",
                 "roles by s.role\n  \"SDR\": a 40% b\n  else: c\n");
     assert_dump("team t by s.dept { total = sum(r.fact) }\n", "team t by s.dept\n  total = (call sum r.fact)\n");
