@@ -11,7 +11,7 @@ BUILD   ?= build
 CC      ?= cc
 OPT     ?= -O2
 SAN     ?=
-DEB_PKGS = flex bison libcmocka-dev
+DEB_PKGS = flex bison libcmocka-dev nettle-dev libjansson-dev
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wundef
@@ -20,15 +20,19 @@ CFLAGS  ?= -g -gdwarf-4 $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN)
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)
 LDFLAGS += $(SAN)
+# nettle: SHA-256 of inputs and outputs (run manifests); jansson: reading them back
+LDLIBS  += -lnettle -ljansson
 # Generated scanner/parser code is not ours to lint beyond -Wall -Wextra.
 GEN_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
              -Wno-unused-parameter $(CFLAGS) $(SAN)
 
-LIB_DIRS = base grammar compiler vm stdlib
+LIB_DIRS = base grammar compiler vm stdlib report driver
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 GEN_SRC  = $(BUILD)/grammar/parser.c $(BUILD)/grammar/lexer.c $(BUILD)/stdlib/stdlib_data.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
-CLI_COMMON = $(filter-out cli/kpic.c cli/kpirun.c,$(wildcard cli/*.c))
+KPIRUN_SRC = $(wildcard cli/kpirun*.c)
+KPIRUN_OBJ = $(KPIRUN_SRC:%.c=$(BUILD)/%.o)
+CLI_COMMON = $(filter-out cli/kpic.c $(KPIRUN_SRC),$(wildcard cli/*.c))
 CLI_COMMON_OBJ = $(CLI_COMMON:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -49,6 +53,8 @@ $(DEPS_OK):
 	command -v flex  >/dev/null 2>&1 || missing="$$missing flex"; \
 	command -v bison >/dev/null 2>&1 || missing="$$missing bison"; \
 	[ -f /usr/include/cmocka.h ] || missing="$$missing libcmocka-dev"; \
+	[ -f /usr/include/nettle/sha2.h ] || missing="$$missing nettle-dev"; \
+	[ -f /usr/include/jansson.h ] || missing="$$missing libjansson-dev"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing build packages:$$missing"; \
@@ -91,13 +97,13 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(KPIC): $(BUILD)/cli/kpic.o $(CLI_COMMON_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^
-$(KPIRUN): $(BUILD)/cli/kpirun.o $(CLI_COMMON_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(KPIRUN): $(KPIRUN_OBJ) $(CLI_COMMON_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(CLI_COMMON_OBJ) $(LIB) | $(DEPS_OK)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(CLI_COMMON_OBJ) $(LIB) $(LDFLAGS) -lcmocka
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(CLI_COMMON_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

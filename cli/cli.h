@@ -30,9 +30,14 @@ void cli_free_options(char *stdlib_dir, char **paths);
 /* Loads a .kpc or compiles a .kpi; prints its errors (warnings only when
  * asked: they are kpic check's); NULL on failure. */
 Program *cli_load_program(const char *path, bool warnings, int *exit_code);
+/* The same with overrides (kpirun --set); a .kpc cannot take them. */
+Program *cli_load_program_set(const char *path, const CompileOverride *ov, size_t nov, int *exit_code);
 struct DiagOutput;
 /* The same, collecting the diagnostics into out instead of printing them. */
-Program *cli_compile(const char *path, bool warnings, struct DiagOutput *out, int *exit_code);
+Program *cli_compile(const char *path, bool warnings, const CompileOverride *ov, size_t nov,
+                     struct DiagOutput *out, int *exit_code);
+/* "prog: message" and the --help hint on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool has_suffix(const char *s, const char *suffix);
 
 #endif

@@ -5,6 +5,7 @@
 #include "base/fsio.h"
 #include "vm/kpc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,18 @@ bool has_suffix(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-Program *cli_compile(const char *path, bool warnings, DiagOutput *out, int *exit_code)
+Program *cli_compile(const char *path, bool warnings, const CompileOverride *ov, size_t nov, DiagOutput *out,
+                     int *exit_code)
 {
+    if (has_suffix(path, ".kpc") && nov) {
+        DiagList d;
+        diag_init(&d);
+        diag_where(&d, K_DATA_KPC, path, "a compiled scheme cannot take --set; give its .kpi source");
+        diagout_add(out, &d, NULL);
+        diag_free(&d);
+        *exit_code = EXIT_USAGE;
+        return NULL;
+    }
     if (has_suffix(path, ".kpc")) {
         char err[512];
         Program *p = kpc_load_file(path, err, sizeof err);
@@ -98,6 +109,8 @@ Program *cli_compile(const char *path, bool warnings, DiagOutput *out, int *exit
     CompileOptions o;
     char *stdlib_dir, **paths;
     cli_compile_options(&o, &stdlib_dir, &paths);
+    o.overrides = ov;
+    o.noverrides = nov;
     Compilation c;
     compilation_init(&c);
     bool ok = compile_file(&c, path, &o);
@@ -112,14 +125,35 @@ Program *cli_compile(const char *path, bool warnings, DiagOutput *out, int *exit
     return p;
 }
 
-Program *cli_load_program(const char *path, bool warnings, int *exit_code)
+static Program *load(const char *path, bool warnings, const CompileOverride *ov, size_t nov, int *exit_code)
 {
     DiagOutput out;
     bool color = false;
     diagfmt_color("auto", stderr, &color);
     diagout_init(&out, DF_HUMAN, color);
-    Program *p = cli_compile(path, warnings, &out, exit_code);
+    Program *p = cli_compile(path, warnings, ov, nov, &out, exit_code);
     diagout_write(&out, KPI_VERSION);
     diagout_free(&out);
     return p;
+}
+
+Program *cli_load_program(const char *path, bool warnings, int *exit_code)
+{
+    return load(path, warnings, NULL, 0, exit_code);
+}
+
+Program *cli_load_program_set(const char *path, const CompileOverride *ov, size_t nov, int *exit_code)
+{
+    return load(path, false, ov, nov, exit_code);
+}
+
+int cli_usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(%s --help shows the options)\n", prog);
+    va_end(ap);
+    return EXIT_USAGE;
 }

@@ -98,7 +98,7 @@ static int cmd_check(const Opts *o)
     int rc = EXIT_OK;
     for (int i = 0; i < o->nfiles && rc == EXIT_OK; i++) {
         int code = EXIT_OK;
-        Program *p = cli_compile(o->files[i], true, &out, &code);
+        Program *p = cli_compile(o->files[i], true, NULL, 0, &out, &code);
         if (p && o->data)
             rc = check_data(o, p, &out);
         free_program(p);

@@ -1,17 +1,23 @@
 /* kpirun - evaluates a scheme for a period and prints every employee's
- * indicators, KPI, bonus and payout. Argument parsing and output only. */
+ * indicators, KPI, bonus and payout; its other commands (test, diff, curve,
+ * verify) live in kpirun_*.c. Argument parsing and output only. */
 #include "base/alloc.h"
 #include "base/fsio.h"
 #include "cli/cli.h"
-#include "cli/report.h"
+#include "cli/kpirun.h"
+#include "cli/outputs.h"
+#include "report/results.h"
 #include "vm/run.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char usage[] =
     "usage: kpirun SCHEME.kpi|SCHEME.kpc --period PERIOD [options]\n"
+    "       kpirun test SCHEME.kpi...            run the tests written in schemes\n"
+    "       kpirun diff OLD.kpi NEW.kpi --period PERIOD [--data DIR]\n"
+    "       kpirun curve SCHEME.kpi INDICATOR [-o PLOT.svg]\n"
+    "       kpirun verify MANIFEST.json\n"
     "\n"
     "Evaluates the scheme over the period's fact tables and prints, per employee,\n"
     "every indicator's fact, plan, index and score, the KPI, the bonus and the payout.\n"
@@ -21,6 +27,10 @@ static const char usage[] =
     "  --data DIR        where the input files are (default: the scheme's directory)\n"
     "  -o FILE           write the result to FILE (atomically) instead of stdout\n"
     "  --format F        table (default), csv or json\n"
+    "  --explain EMP     print how EMP's payout was computed, step by step\n"
+    "  --statements DIR  write a payout statement (HTML) per employee into DIR\n"
+    "  --set NAME=VALUE  what if: a param, plan or other named value is VALUE\n"
+    "  --force           replace result files that exist\n"
     "  -h, --help        this help\n"
     "  --version         the version\n"
     "\n"
@@ -34,28 +44,61 @@ static const char usage[] =
     " 70  out of memory or an internal error\n";
 
 typedef struct Args {
-    const char  *scheme, *period, *data, *out;
-    ReportFormat format;
+    const char      *scheme, *period, *data, *out, *explain, *statements;
+    ReportFormat     format;
+    bool             force;
+    CompileOverride *sets;
+    size_t           nsets, capsets;
 } Args;
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
+static int set_arg(Args *a, const char *s)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("kpirun: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\n(kpirun --help shows the options)\n", stderr);
-    va_end(ap);
-    return EXIT_USAGE;
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s || !eq[1])
+        return cli_usage_error("kpirun", "--set takes NAME=VALUE, e.g. --set revenue.plan=1200000");
+    CompileOverride o = {kpi_strndup(s, (size_t)(eq - s)), eq + 1};
+    VEC_PUSH(a->sets, a->nsets, a->capsets, o);
+    return 0;
+}
+
+static int format_arg(Args *a, const char *f)
+{
+    if (!strcmp(f, "table"))
+        a->format = REPORT_TABLE;
+    else if (!strcmp(f, "csv"))
+        a->format = REPORT_CSV;
+    else if (!strcmp(f, "json"))
+        a->format = REPORT_JSON;
+    else
+        return cli_usage_error("kpirun", "unknown format '%s' (table, csv or json)", f);
+    return 0;
+}
+
+static const char *const valued[] = {"--period", "--data", "-o", "--format", "--explain", "--statements", "--set"};
+
+static int option(Args *a, const char *s, const char *v)
+{
+    if (!strcmp(s, "--period"))
+        a->period = v;
+    else if (!strcmp(s, "--data"))
+        a->data = v;
+    else if (!strcmp(s, "-o"))
+        a->out = v;
+    else if (!strcmp(s, "--format"))
+        return format_arg(a, v);
+    else if (!strcmp(s, "--explain"))
+        a->explain = v;
+    else if (!strcmp(s, "--statements"))
+        a->statements = v;
+    else
+        return set_arg(a, v);
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, Args *a)
 {
-    memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
             fputs(usage, stdout);
             return -1;
@@ -64,37 +107,31 @@ static int parse_args(int argc, char **argv, Args *a)
             printf("kpirun %s\n", KPI_VERSION);
             return -1;
         }
-        bool takes = !strcmp(s, "--period") || !strcmp(s, "--data") || !strcmp(s, "-o") ||
-                     !strcmp(s, "--format");
-        if (takes && !next)
-            return usage_error("%s needs a value", s);
-        if (!strcmp(s, "--period"))
-            a->period = argv[++i];
-        else if (!strcmp(s, "--data"))
-            a->data = argv[++i];
-        else if (!strcmp(s, "-o"))
-            a->out = argv[++i];
-        else if (!strcmp(s, "--format")) {
-            const char *f = argv[++i];
-            if (!strcmp(f, "table"))
-                a->format = REPORT_TABLE;
-            else if (!strcmp(f, "csv"))
-                a->format = REPORT_CSV;
-            else if (!strcmp(f, "json"))
-                a->format = REPORT_JSON;
-            else
-                return usage_error("unknown format '%s' (table, csv or json)", f);
-        } else if (s[0] == '-' && s[1])
-            return usage_error("unknown option '%s'", s);
+        bool takes = false;
+        for (size_t k = 0; k < sizeof valued / sizeof *valued; k++)
+            takes |= !strcmp(s, valued[k]);
+        if (takes && i + 1 >= argc)
+            return cli_usage_error("kpirun", "%s needs a value", s);
+        int rc = 0;
+        if (takes)
+            rc = option(a, s, argv[++i]);
+        else if (!strcmp(s, "--force"))
+            a->force = true;
+        else if (s[0] == '-' && s[1])
+            rc = cli_usage_error("kpirun", "unknown option '%s'", s);
         else if (a->scheme)
-            return usage_error("one scheme at a time ('%s' is a second one)", s);
+            rc = cli_usage_error("kpirun", "one scheme at a time ('%s' is a second one)", s);
         else
             a->scheme = s;
+        if (rc)
+            return rc;
     }
     if (!a->scheme)
-        return usage_error("%s", "which scheme? kpirun SCHEME.kpi --period 2026-10");
+        return cli_usage_error("kpirun", "%s", "which scheme? kpirun SCHEME.kpi --period 2026-10");
     if (!a->period)
-        return usage_error("%s", "which period? add --period 2026-10");
+        return cli_usage_error("kpirun", "%s", "which period? add --period 2026-10");
+    if (a->explain || a->statements)
+        return cli_usage_error("kpirun", "%s", "--explain and --statements are not available yet");
     return 0;
 }
 
@@ -116,36 +153,52 @@ static int evaluate(const Args *a, Program *p)
     cli_print_diags(&res.diags, &p->sources);
     int rc = res.status == RUN_DATA_ERROR ? EXIT_DATA : res.status == RUN_EVAL_ERROR ? EXIT_EVAL : EXIT_OK;
     if (rc == EXIT_OK) {
+        Outputs outs;
+        outputs_init(&outs, a->force);
         Buf out = BUF_INIT;
         report_write(&res, &period, a->format, &out);
-        char err[512];
-        if (a->out) {
-            if (!fs_write_atomic(a->out, out.data ? out.data : "", out.len, err, sizeof err)) {
-                fprintf(stderr, "%s: error: %s\n", a->out, err);
-                rc = EXIT_OUTPUT;
-            }
-        } else if (fwrite(buf_cstr(&out), 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-            fprintf(stderr, "kpirun: error: cannot write the result to standard output\n");
-            rc = EXIT_OUTPUT;
-        }
-        buf_free(&out);
+        outputs_add(&outs, a->out, &out);
+        rc = outputs_write(&outs);
+        outputs_free(&outs);
     }
     run_result_free(&res);
     kpi_free(data_dir);
     return rc;
 }
 
-int main(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
     Args a;
+    memset(&a, 0, sizeof a);
     int rc = parse_args(argc, argv, &a);
-    if (rc != 0)
-        return rc < 0 ? EXIT_OK : rc;
-    Program *p = cli_load_program(a.scheme, false, &rc);
-    if (!p)
-        return rc;
-    rc = evaluate(&a, p);
-    program_free(p);
-    kpi_free(p);
-    return rc;
+    if (rc == 0) {
+        Program *p = cli_load_program_set(a.scheme, a.sets, a.nsets, &rc);
+        if (p) {
+            rc = evaluate(&a, p);
+            program_free(p);
+            kpi_free(p);
+        }
+    }
+    for (size_t i = 0; i < a.nsets; i++)
+        kpi_free((char *)a.sets[i].name);
+    kpi_free(a.sets);
+    return rc < 0 ? EXIT_OK : rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*main)(int, char **);
+    } commands[] = {
+        {"test", kpirun_test_main},
+        {"diff", kpirun_diff_main},
+        {"curve", kpirun_curve_main},
+        {"verify", kpirun_verify_main},
+    };
+    if (argc > 1)
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+            if (!strcmp(argv[1], commands[i].name))
+                return commands[i].main(argc - 1, argv + 1);
+    return run_main(argc, argv);
 }

@@ -260,6 +260,7 @@ static void fill_outputs(Cg *g)
         o->gate = s->defs[d[F_GATE]].reg;
         o->score = s->defs[d[F_SCORE]].reg;
         o->weight = s->defs[d[F_WEIGHT]].reg;
+        o->contrib = s->defs[d[F_CONTRIB]].reg;
     }
     p->nouts = (uint32_t)s->nouts;
     p->outs = kpi_calloc(s->nouts ? s->nouts : 1, sizeof(ValueOut));

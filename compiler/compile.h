@@ -12,10 +12,19 @@
 
 #define KPI_MAX_IMPORTS 64
 
+/* NAME=VALUE given outside the scheme (kpirun --set, a scheme test's
+ * `given`): the named param or value is that constant instead. */
+typedef struct CompileOverride {
+    const char *name;
+    const char *value;
+} CompileOverride;
+
 typedef struct CompileOptions {
     const char *const *paths;   /* extra directories searched by import */
     size_t             npaths;
     const char        *stdlib_dir;  /* installed stdlib, or NULL */
+    const CompileOverride *overrides;
+    size_t             noverrides;
 } CompileOptions;
 
 typedef struct Compilation {

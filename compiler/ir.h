@@ -92,7 +92,7 @@ typedef struct Def {
 
 /* The registers of an indicator, in IndicatorOut order. */
 typedef enum IndField {
-    F_ACTIVE, F_FACT, F_PLAN, F_INDEX, F_RAW, F_GATE, F_SCORE, F_WEIGHT, F__COUNT
+    F_ACTIVE, F_FACT, F_PLAN, F_INDEX, F_RAW, F_GATE, F_SCORE, F_WEIGHT, F_CONTRIB, F__COUNT
 } IndField;
 
 typedef struct AggDef {

@@ -178,8 +178,7 @@ static Ir *indicator_field(SemaCtx *c, const Scope *sc, uint32_t ind, Name f, ui
         if (strcmp(own_fields[i], f.s) == 0)
             return def_ref(c, sc, defs[own_slots[i]], span);
     if (strcmp(f.s, "contribution") == 0)
-        return ir_binary(c->s, OP_MUL, def_ref(c, sc, defs[F_WEIGHT], span),
-                         def_ref(c, sc, defs[F_SCORE], span), span);
+        return def_ref(c, sc, defs[F_CONTRIB], span);
     Diag *g = diag_at(c->s->diags, K_UNKNOWN_FIELD, f.span, "an indicator has no field '%s'", f.s);
     Suggest sg;
     suggest_init(&sg, f.s);
@@ -725,8 +724,7 @@ Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, 
                                      "out of the sum");
         }
         Ir *active = def_ref(c, sc, ind->defs[F_ACTIVE], span);
-        Ir *wx = ir_binary(c->s, OP_MUL, def_ref(c, sc, ind->defs[F_WEIGHT], span),
-                           def_ref(c, sc, ind->defs[F_SCORE], span), span);
+        Ir *wx = def_ref(c, sc, ind->defs[F_CONTRIB], span);
         terms[i] = ir_if(c->s, active, wx, ir_const(c->s, val_num(rat_int(0)), span), span);
     }
     return sum_balanced(c, terms, count, span);

@@ -195,6 +195,9 @@ static Ir *field_default(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f
     }
     case F_WEIGHT:
         return ir_const(s, val_blank(), span);
+    case F_CONTRIB: /* its own register, so explanations show what the KPI added */
+        return ir_binary(s, OP_MUL, def_ref(c, sc, ind->defs[F_WEIGHT], span),
+                         def_ref(c, sc, ind->defs[F_SCORE], span), span);
     default: {
         Diag *g = diag_at(s->diags, K_INDICATOR_SHAPE, ind->decl->name.span, "indicator '%s' has no fact",
                           ind->decl->name.s);
@@ -326,7 +329,8 @@ void resolve_def(SemaCtx *c, uint32_t i)
         return;
     if (d->state == 1) {
         static const char *const field_words[F__COUNT] = {
-            "role", "fact", "plan", "index", "score", "'only if' condition", "score", "weight"};
+            "role", "fact", "plan", "index", "score", "'only if' condition", "score", "weight",
+            "contribution"};
         Diag *g = d->kind == DEF_FIELD
             ? diag_at(s->diags, K_CYCLE, d->span, "the %s of indicator '%s' depends on itself",
                       field_words[d->field], c->inds[d->owner].decl->name.s)
@@ -416,7 +420,7 @@ uint32_t team_field_stratum(SemaCtx *c, uint32_t k)
 static void declare_indicator(SemaCtx *c, const Decl *d)
 {
     static const char *const field_names[F__COUNT] = {
-        NULL, "fact", "plan", "index", "score", NULL, NULL, "weight"};
+        NULL, "fact", "plan", "index", "score", NULL, NULL, "weight", NULL};
     Indicator ind;
     memset(&ind, 0, sizeof ind);
     ind.decl = d;
@@ -457,7 +461,7 @@ static void declare_indicator(SemaCtx *c, const Decl *d)
     }
     ind.exprs[F_GATE] = d->u.ind.gate;
     static const char *const def_names[F__COUNT] = {
-        "active", "fact", "plan", "index", "raw_score", "condition", "score", "weight"};
+        "active", "fact", "plan", "index", "raw_score", "condition", "score", "weight", "contribution"};
     uint32_t idx = (uint32_t)c->ninds;
     for (int k = 0; k < F__COUNT; k++) {
         ind.defs[k] = def_new(c, DEF_FIELD, joined(c, d->name.s, def_names[k]), d->name.span,

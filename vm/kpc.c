@@ -154,8 +154,9 @@ static void w_payload(Buf *b, const Program *p)
         const IndicatorOut *o = &p->ind[i];
         wcstr(b, o->name);
         wcstr(b, o->label);
-        const uint16_t regs[8] = {o->active, o->fact, o->plan, o->index, o->raw_score, o->gate, o->score, o->weight};
-        for (int k = 0; k < 8; k++)
+        const uint16_t regs[9] = {o->active, o->fact,  o->plan,   o->index,  o->raw_score,
+                                  o->gate,   o->score, o->weight, o->contrib};
+        for (int k = 0; k < 9; k++)
             w16(b, regs[k]);
         w32(b, o->span);
     }
@@ -383,14 +384,15 @@ static void r_payload(Rd *r, Program *p)
     p->stratum_pc = kpi_calloc(p->nstrata ? p->nstrata : 1, sizeof(uint32_t));
     for (uint32_t i = 0; i < p->nstrata; i++)
         p->stratum_pc[i] = r32(r);
-    p->nind = rcount(r, 28);
+    p->nind = rcount(r, 30);
     p->ind = kpi_calloc(p->nind ? p->nind : 1, sizeof(IndicatorOut));
     for (uint32_t i = 0; i < p->nind; i++) {
         IndicatorOut *o = &p->ind[i];
         o->name = rstr(r, NULL);
         o->label = rstr(r, NULL);
-        uint16_t *regs[8] = {&o->active, &o->fact, &o->plan, &o->index, &o->raw_score, &o->gate, &o->score, &o->weight};
-        for (int k = 0; k < 8; k++)
+        uint16_t *regs[9] = {&o->active, &o->fact,  &o->plan,   &o->index,  &o->raw_score,
+                             &o->gate,   &o->score, &o->weight, &o->contrib};
+        for (int k = 0; k < 9; k++)
             *regs[k] = r16(r);
         o->span = r32(r);
     }

@@ -22,7 +22,7 @@
 #include "vm/value.h"
 
 #define KPC_MAGIC   "KPIC"
-#define KPC_VERSION 3u
+#define KPC_VERSION 4u
 
 #define NO_REG   0xFFFFu
 #define KPI_MAX_REGS      65000u      /* registers of the employee frame */
@@ -140,7 +140,7 @@ typedef struct TeamField {
 
 typedef struct IndicatorOut {
     char    *name, *label;
-    uint16_t active, fact, plan, index, raw_score, gate, score, weight;  /* registers */
+    uint16_t active, fact, plan, index, raw_score, gate, score, weight, contrib;  /* registers */
     uint32_t span;
 } IndicatorOut;
 

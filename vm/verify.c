@@ -252,10 +252,10 @@ static void verify_outputs(Vf *v)
     const Program *p = v->p;
     for (uint32_t i = 0; i < p->nind; i++) {
         const IndicatorOut *o = &p->ind[i];
-        uint16_t r[8] = {o->active, o->fact, o->plan, o->index, o->raw_score, o->gate, o->score, o->weight};
+        uint16_t r[9] = {o->active, o->fact, o->plan, o->index, o->raw_score, o->gate, o->score, o->weight, o->contrib};
         if (!o->name)
             bad(v, "an indicator has no name");
-        for (int k = 0; k < 8; k++)
+        for (int k = 0; k < 9; k++)
             if (r[k] >= p->npersist)
                 bad(v, "an indicator's register is out of range");
     }

@@ -15,7 +15,7 @@ static char *render(DiagFormat fmt, const char *path)
     DiagOutput out;
     diagout_init(&out, fmt, false);
     int code = 0;
-    Program *p = cli_compile(path, true, &out, &code);
+    Program *p = cli_compile(path, true, NULL, 0, &out, &code);
     free_program(p);
     Buf b = BUF_INIT;
     diagout_render(&out, "test", &b);

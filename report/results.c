@@ -1,42 +1,13 @@
-/* report.c - see report.h. Numbers are written exactly when their decimal
+/* results.c - see results.h. Numbers are written exactly when their decimal
  * ends within REPORT_FRAC_DIGITS digits, else rounded half-even to that many
  * (an index of 2/3 is 0.6666666667); payouts are already rounded money. */
-#include "cli/report.h"
+#include "report/results.h"
 #include "base/alloc.h"
 #include "base/fsio.h"
 #include "base/utf8.h"
+#include "report/format.h"
 
 #include <string.h>
-
-/* ---- values as text ---- */
-static void num_text(Rat q, int frac, Buf *out)
-{
-    char buf[96];
-    bool exact;
-    rat_format(buf, sizeof buf, q, frac, &exact);
-    buf_adds(out, buf);
-}
-
-static void value_plain(const RunResult *r, Value v, Buf *out)
-{
-    switch ((ValueKind)v.kind) {
-    case V_NUM: num_text(v.q, REPORT_FRAC_DIGITS, out); break;
-    case V_TEXT: {
-        uint32_t len;
-        const char *s = strtab_get(&r->strs, v.aux, &len);
-        buf_add(out, s, len);
-        break;
-    }
-    case V_BOOL: buf_adds(out, v.aux ? "true" : "false"); break;
-    case V_DATE: {
-        char d[16];
-        date_format((Day)(int32_t)v.aux, d);
-        buf_adds(out, d);
-        break;
-    }
-    default: break;
-    }
-}
 
 static const char *text_of(const RunResult *r, uint32_t id)
 {
@@ -44,29 +15,14 @@ static const char *text_of(const RunResult *r, uint32_t id)
 }
 
 /* ---- CSV ---- */
-static void csv_cell(Buf *out, const char *s, size_t n)
-{
-    bool quote = false;
-    for (size_t i = 0; i < n; i++)
-        quote |= s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-    if (!quote) {
-        buf_add(out, s, n);
-        return;
-    }
-    buf_addc(out, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            buf_addc(out, '"');
-        buf_addc(out, s[i]);
-    }
-    buf_addc(out, '"');
-}
-
 static void csv_value(const RunResult *r, Value v, Buf *out)
 {
     Buf t = BUF_INIT;
-    value_plain(r, v, &t);
-    csv_cell(out, buf_cstr(&t), t.len);
+    fmt_value(&r->strs, v, &t);
+    if (v.kind == V_TEXT)
+        fmt_csv_text(out, buf_cstr(&t), t.len);
+    else
+        fmt_csv_cell(out, buf_cstr(&t), t.len);
     buf_free(&t);
 }
 
@@ -97,11 +53,11 @@ static void write_csv(const RunResult *r, Buf *out)
         const Value *regs = run_regs(r, e);
         const char *k = text_of(r, r->emp_key[e]), *n = text_of(r, r->emp_name[e]),
                    *d = text_of(r, r->emp_dept[e]);
-        csv_cell(out, k, strlen(k));
+        fmt_csv_text(out, k, strlen(k));
         buf_addc(out, ',');
-        csv_cell(out, n, strlen(n));
+        fmt_csv_text(out, n, strlen(n));
         buf_addc(out, ',');
-        csv_cell(out, d, strlen(d));
+        fmt_csv_text(out, d, strlen(d));
         for (uint32_t i = 0; i < p->nind; i++) {
             const IndicatorOut *o = &p->ind[i];
             uint16_t f[4] = {o->fact, o->plan, o->index, o->score};
@@ -119,31 +75,14 @@ static void write_csv(const RunResult *r, Buf *out)
 }
 
 /* ---- JSON ---- */
-static void json_string(Buf *out, const char *s, size_t n)
-{
-    buf_addc(out, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            buf_printf(out, "\\%c", c);
-        else if (c < 0x20)
-            buf_printf(out, "\\u%04x", c);
-        else
-            buf_addc(out, (char)c);
-    }
-    buf_addc(out, '"');
-}
-
-static void json_cstr(Buf *out, const char *s) { json_string(out, s, strlen(s)); }
-
 static void json_value(const RunResult *r, Value v, Buf *out)
 {
     if (v.kind == V_NUM || v.kind == V_BOOL) {
-        value_plain(r, v, out);
+        fmt_value(&r->strs, v, out);
     } else if (v.kind == V_TEXT || v.kind == V_DATE) {
         Buf t = BUF_INIT;
-        value_plain(r, v, &t);
-        json_string(out, buf_cstr(&t), t.len);
+        fmt_value(&r->strs, v, &t);
+        fmt_json_string(out, buf_cstr(&t), t.len);
         buf_free(&t);
     } else {
         buf_adds(out, "null");
@@ -155,16 +94,16 @@ static void json_employee(const RunResult *r, uint32_t e, Buf *out)
     const Program *p = r->p;
     const Value *regs = run_regs(r, e);
     buf_adds(out, "    {\"employee\": ");
-    json_cstr(out, text_of(r, r->emp_key[e]));
+    fmt_json_cstr(out, text_of(r, r->emp_key[e]));
     buf_adds(out, ", \"name\": ");
-    json_cstr(out, text_of(r, r->emp_name[e]));
+    fmt_json_cstr(out, text_of(r, r->emp_name[e]));
     buf_adds(out, ", \"department\": ");
-    json_cstr(out, text_of(r, r->emp_dept[e]));
+    fmt_json_cstr(out, text_of(r, r->emp_dept[e]));
     buf_adds(out, ",\n     \"indicators\": {");
     for (uint32_t i = 0; i < p->nind; i++) {
         const IndicatorOut *o = &p->ind[i];
         buf_printf(out, "%s\n       ", i ? "," : "");
-        json_cstr(out, o->name);
+        fmt_json_cstr(out, o->name);
         const char *names[5] = {"fact", "plan", "index", "score", "weight"};
         uint16_t f[5] = {o->fact, o->plan, o->index, o->score, o->weight};
         buf_adds(out, ": {");
@@ -177,7 +116,7 @@ static void json_employee(const RunResult *r, uint32_t e, Buf *out)
     buf_adds(out, p->nind ? "\n     },\n     \"values\": {" : "},\n     \"values\": {");
     for (uint32_t i = 0; i < p->nouts; i++) {
         buf_adds(out, i ? ", " : "");
-        json_cstr(out, p->outs[i].name);
+        fmt_json_cstr(out, p->outs[i].name);
         buf_adds(out, ": ");
         json_value(r, regs[p->outs[i].reg], out);
     }
@@ -187,9 +126,9 @@ static void json_employee(const RunResult *r, uint32_t e, Buf *out)
 static void write_json(const RunResult *r, const Period *period, Buf *out)
 {
     buf_adds(out, "{\n  \"schema_version\": 1,\n  \"scheme\": ");
-    json_cstr(out, r->p->scheme_name);
+    fmt_json_cstr(out, r->p->scheme_name);
     buf_adds(out, ",\n  \"period\": ");
-    json_cstr(out, period->label);
+    fmt_json_cstr(out, period->label);
     buf_adds(out, ",\n  \"employees\": [\n");
     for (uint32_t e = 0; e < r->nemp; e++) {
         json_employee(r, e, out);
@@ -199,78 +138,6 @@ static void write_json(const RunResult *r, const Period *period, Buf *out)
 }
 
 /* ---- the table for people ---- */
-/* True when v shows exactly with `frac` decimals. */
-static bool shows_exactly(Rat q, int frac)
-{
-    Rat scaled;
-    return rat_mul(q, (Rat){i128_pow10(frac), 1}, &scaled) == NUM_OK && rat_is_int(scaled);
-}
-
-/* A number rounded only for display is marked ≈ (and *approx set, for the
- * legend); an inexact one ~. */
-static void mark(Value v, int frac, bool *approx, Buf *out)
-{
-    if (v.inexact) {
-        buf_addc(out, '~');
-    } else if (!shows_exactly(v.q, frac)) {
-        buf_adds(out, "\u2248");
-        *approx = true;
-    }
-}
-
-static void pct_text(Value v, bool *approx, Buf *out)
-{
-    if (v.kind != V_NUM) {
-        buf_adds(out, v.kind == V_BLANK ? "" : "?");
-        return;
-    }
-    Rat p;
-    if (rat_mul(v.q, rat_int(100), &p) != NUM_OK)
-        p = v.q;
-    char buf[96];
-    rat_format_fixed(buf, sizeof buf, p, 2, ROUND_HALF_EVEN);
-    Value shown = v;
-    shown.q = p;
-    mark(shown, 2, approx, out);
-    buf_printf(out, "%s%%", buf);
-}
-
-/* 1234567.5 -> "1 234 567.50" */
-static void amount_text(Value v, int frac, RoundMode mode, bool *approx, Buf *out)
-{
-    if (v.kind != V_NUM) {
-        buf_adds(out, v.kind == V_BLANK ? "blank" : "?");
-        return;
-    }
-    char buf[96];
-    rat_format_fixed(buf, sizeof buf, v.q, frac, mode);
-    mark(v, frac, approx, out);
-    const char *s = buf;
-    if (*s == '-')
-        buf_addc(out, *s++);
-    size_t int_len = strcspn(s, ".");
-    for (size_t i = 0; i < int_len; i++) {
-        if (i && (int_len - i) % 3 == 0)
-            buf_addc(out, ' ');
-        buf_addc(out, s[i]);
-    }
-    buf_adds(out, s + int_len);
-}
-
-/* Counts without decimals; other numbers with 2 to 4 decimals, so both
- * 1 234.50 and a ratio of 0.925 read as written. */
-static void fact_text(Value v, bool *approx, Buf *out)
-{
-    if (v.kind != V_NUM) {
-        value_plain(NULL, v, out);
-        return;
-    }
-    int frac = 0;
-    while (frac < 4 && !shows_exactly(v.q, frac))
-        frac++;
-    amount_text(v, frac == 0 ? 0 : frac < 2 ? 2 : frac, ROUND_HALF_EVEN, approx, out);
-}
-
 static void pad_to(Buf *out, const char *s, size_t width, bool right)
 {
     size_t w = utf8_width(s, strlen(s));
@@ -307,11 +174,11 @@ static void table_employee(const RunResult *r, uint32_t e, bool *approx, Buf *ou
             continue;
         Buf *row = &cells[(size_t)nrows++ * NCOLS];
         buf_adds(&row[TC_LABEL], o->label ? o->label : o->name);
-        fact_text(regs[o->fact], approx, &row[TC_FACT]);
-        fact_text(regs[o->plan], approx, &row[TC_PLAN]);
-        pct_text(regs[o->index], approx, &row[TC_INDEX]);
-        pct_text(regs[o->score], approx, &row[TC_SCORE]);
-        pct_text(regs[o->weight], approx, &row[TC_WEIGHT]);
+        fmt_fact(regs[o->fact], approx, &row[TC_FACT]);
+        fmt_fact(regs[o->plan], approx, &row[TC_PLAN]);
+        fmt_pct(regs[o->index], approx, &row[TC_INDEX]);
+        fmt_pct(regs[o->score], approx, &row[TC_SCORE]);
+        fmt_pct(regs[o->weight], approx, &row[TC_WEIGHT]);
         if (regs[o->gate].kind == V_BOOL && !regs[o->gate].aux)
             buf_adds(&row[TC_SCORE], " (condition not met)");
     }
@@ -357,15 +224,15 @@ static void outs_line(const RunResult *r, const Value *regs, bool results, bool 
         if (v.kind == V_BLANK)
             buf_adds(out, "blank");
         else if (o->kind == OUT_KPI)
-            pct_text(v, approx, out);
+            fmt_pct(v, approx, out);
         else if (v.kind == V_NUM && o->kind == OUT_LET)
-            fact_text(v, approx, out);
+            fmt_fact(v, approx, out);
         else if (v.kind == V_NUM)
-            amount_text(v, 2, (RoundMode)p->rounding, approx, out);
+            fmt_amount(v, 2, (RoundMode)p->rounding, approx, out);
         else if (v.kind == V_BLANK)
             buf_adds(out, "blank");
         else
-            value_plain(r, v, out);
+            fmt_value(&r->strs, v, out);
     }
     if (!first)
         buf_addc(out, '\n');
@@ -388,7 +255,7 @@ static void write_table(const RunResult *r, const Period *period, Buf *out)
             total = val_add(total, run_regs(r, e)[p->outs[payout].reg], 0);
     }
     buf_adds(out, "total payout ");
-    amount_text(total, 2, (RoundMode)p->rounding, &approx, out);
+    fmt_amount(total, 2, (RoundMode)p->rounding, &approx, out);
     if (p->currency[0])
         buf_printf(out, " %s", p->currency);
     buf_addc(out, '\n');
