@@ -11,7 +11,7 @@ BUILD   ?= build
 CC      ?= cc
 OPT     ?= -O2
 SAN     ?=
-DEB_PKGS = flex bison libcmocka-dev nettle-dev libjansson-dev
+DEB_PKGS = flex bison libcmocka-dev nettle-dev libjansson-dev python3-jsonschema
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wundef
@@ -55,6 +55,7 @@ $(DEPS_OK):
 	[ -f /usr/include/cmocka.h ] || missing="$$missing libcmocka-dev"; \
 	[ -f /usr/include/nettle/sha2.h ] || missing="$$missing nettle-dev"; \
 	[ -f /usr/include/jansson.h ] || missing="$$missing libjansson-dev"; \
+	/usr/bin/python3 -c 'import jsonschema' 2>/dev/null || missing="$$missing python3-jsonschema"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing build packages:$$missing"; \

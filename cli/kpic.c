@@ -77,7 +77,7 @@ static int check_data(const Opts *o, const Program *p, DiagOutput *out)
     Period period;
     if (!period_parse(o->period, strlen(o->period), (PeriodKind)p->period, &period))
         return usage_error("'%s' is not a %s", o->period, period_kind_name((PeriodKind)p->period));
-    RunOptions ro = {o->data, period, true};
+    RunOptions ro = {.data_dir = o->data, .period = period, .check_only = true};
     RunResult res;
     run_period(p, &ro, &res);
     diagout_add(out, &res.diags, &p->sources);

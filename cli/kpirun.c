@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/kpirun.h"
 #include "cli/outputs.h"
+#include "report/explain.h"
 #include "report/results.h"
 #include "vm/run.h"
 
@@ -31,6 +32,7 @@ static const char usage[] =
     "  --statements DIR  write a payout statement (HTML) per employee into DIR\n"
     "  --set NAME=VALUE  what if: a param, plan or other named value is VALUE\n"
     "  --force           replace result files that exist\n"
+    "  --manifest FILE   where the run manifest goes (default: next to -o FILE)\n"
     "  -h, --help        this help\n"
     "  --version         the version\n"
     "\n"
@@ -44,11 +46,13 @@ static const char usage[] =
     " 70  out of memory or an internal error\n";
 
 typedef struct Args {
-    const char      *scheme, *period, *data, *out, *explain, *statements;
+    const char      *scheme, *period, *data, *out, *explain, *statements, *manifest;
     ReportFormat     format;
     bool             force;
     CompileOverride *sets;
     size_t           nsets, capsets;
+    int              argc;             /* the command line, for the manifest */
+    char           **argv;
 } Args;
 
 static int set_arg(Args *a, const char *s)
@@ -74,7 +78,8 @@ static int format_arg(Args *a, const char *f)
     return 0;
 }
 
-static const char *const valued[] = {"--period", "--data", "-o", "--format", "--explain", "--statements", "--set"};
+static const char *const valued[] = {"--period", "--data", "-o", "--format", "--explain", "--statements", "--set",
+                                      "--manifest"};
 
 static int option(Args *a, const char *s, const char *v)
 {
@@ -90,6 +95,8 @@ static int option(Args *a, const char *s, const char *v)
         a->explain = v;
     else if (!strcmp(s, "--statements"))
         a->statements = v;
+    else if (!strcmp(s, "--manifest"))
+        a->manifest = v;
     else
         return set_arg(a, v);
     return 0;
@@ -130,9 +137,29 @@ static int parse_args(int argc, char **argv, Args *a)
         return cli_usage_error("kpirun", "%s", "which scheme? kpirun SCHEME.kpi --period 2026-10");
     if (!a->period)
         return cli_usage_error("kpirun", "%s", "which period? add --period 2026-10");
-    if (a->explain || a->statements)
-        return cli_usage_error("kpirun", "%s", "--explain and --statements are not available yet");
+    if (a->statements)
+        return cli_usage_error("kpirun", "%s", "--statements is not available yet");
+    if (a->explain && a->format == REPORT_CSV)
+        return cli_usage_error("kpirun", "%s", "--explain prints text (the default) or --format json");
     return 0;
+}
+
+static int explain_one(const Args *a, const RunResult *res, const Period *period, Buf *out)
+{
+    int32_t e = run_find_employee(res, a->explain);
+    if (e < 0) {
+        fprintf(stderr, "kpirun: employee '%s' is not in the roster (%u employees, e.g. %s)\n", a->explain,
+                res->nemp, res->nemp ? strtab_get(&res->strs, res->emp_key[0], NULL) : "none");
+        return EXIT_USAGE;
+    }
+    Explanation x;
+    explain_build(res, period, (uint32_t)e, &x);
+    if (a->format == REPORT_JSON)
+        explain_json(&x, out);
+    else
+        explain_text(&x, out);
+    explain_free(&x);
+    return EXIT_OK;
 }
 
 static const char *const period_examples[] = {"2026-W43", "2026-10", "2026-Q4", "2026"};
@@ -147,7 +174,11 @@ static int evaluate(const Args *a, Program *p)
         return EXIT_USAGE;
     }
     char *data_dir = a->data ? kpi_strdup(a->data) : fs_dirname(a->scheme);
-    RunOptions o = {data_dir, period, false};
+    RunOptions o = {.data_dir = data_dir, .period = period};
+    if (a->explain) {
+        o.trace_keys = &a->explain;
+        o.ntrace_keys = 1;
+    }
     RunResult res;
     run_period(p, &o, &res);
     cli_print_diags(&res.diags, &p->sources);
@@ -155,10 +186,19 @@ static int evaluate(const Args *a, Program *p)
     if (rc == EXIT_OK) {
         Outputs outs;
         outputs_init(&outs, a->force);
+        outputs_set_command(&outs, a->argc, a->argv);
+        outputs_note_run(&outs, a->scheme, p, &res, data_dir, &period);
+        outputs_set_manifest(&outs, a->manifest);
         Buf out = BUF_INIT;
-        report_write(&res, &period, a->format, &out);
-        outputs_add(&outs, a->out, &out);
-        rc = outputs_write(&outs);
+        if (a->explain)
+            rc = explain_one(a, &res, &period, &out);
+        else
+            report_write(&res, &period, a->format, &out);
+        if (rc == EXIT_OK) {
+            outputs_add(&outs, a->out, &out);
+            rc = outputs_write(&outs);
+        }
+        buf_free(&out);
         outputs_free(&outs);
     }
     run_result_free(&res);
@@ -170,6 +210,8 @@ static int run_main(int argc, char **argv)
 {
     Args a;
     memset(&a, 0, sizeof a);
+    a.argc = argc;
+    a.argv = argv;
     int rc = parse_args(argc, argv, &a);
     if (rc == 0) {
         Program *p = cli_load_program_set(a.scheme, a.sets, a.nsets, &rc);
@@ -185,6 +227,8 @@ static int run_main(int argc, char **argv)
     return rc < 0 ? EXIT_OK : rc;
 }
 
+/* No setlocale: the C locale keeps every output the same bytes whatever
+ * LC_ALL says (results are formatted by hand, never with %f or strcoll). */
 int main(int argc, char **argv)
 {
     static const struct {

@@ -1,11 +1,18 @@
 /* codegen.c - the employee program: every Def, in dependency order and
  * grouped by stratum, computed into its own persistent register; scratch
- * values use temporaries above them, allocated like a stack. */
+ * values use temporaries above them, allocated like a stack. Along the way
+ * it marks the instructions an explanation shows (trace points). */
 #include "compiler/codegen.h"
 #include "base/alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+typedef struct ConstDef {
+    const Ir *ir;
+    uint16_t  reg;
+} ConstDef;
 
 typedef struct Cg {
     Sema    *s;
@@ -13,7 +20,31 @@ typedef struct Cg {
     size_t   ncode, capcode, capspan;
     uint32_t temp_top, temp_max;   /* absolute register numbers */
     bool     overflow;
+    bool     mute;                 /* compiling what explanations leave out */
+    uint16_t cur_def;              /* register of the def being compiled */
+    size_t   ntrace, captrace;
+    ConstDef *consts;              /* defs that are constants (params), by IR */
+    size_t    nconsts;
 } Cg;
+
+static void point(Cg *g, TraceKind kind, uint32_t pc, uint16_t reg, uint32_t span)
+{
+    if (g->mute)
+        return;
+    TracePoint t = {(uint8_t)kind, g->cur_def, reg, pc, span};
+    VEC_PUSH(g->p->trace, g->ntrace, g->captrace, t);
+}
+
+/* A named value read by register: shown once per def. */
+static void point_value(Cg *g, uint16_t reg, uint32_t span)
+{
+    if (reg == g->cur_def)
+        return;
+    for (size_t i = g->ntrace; i-- > 0 && g->p->trace[i].def == g->cur_def;)
+        if (g->p->trace[i].kind == TK_VALUE && g->p->trace[i].reg == reg)
+            return;
+    point(g, TK_VALUE, TRACE_NO_PC, reg, span);
+}
 
 static bool value_equal(Value a, Value b)
 {
@@ -63,11 +94,77 @@ static uint32_t temp(Cg *g)
 
 static void compile_to(Cg *g, const Ir *n, uint32_t dst);
 
+/* A param is folded into the places that use it; it still has its own
+ * register, which an explanation shows. */
+static void param_read(Cg *g, const Ir *n)
+{
+    size_t lo = 0, hi = g->nconsts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)g->consts[mid].ir < (uintptr_t)n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < g->nconsts && g->consts[lo].ir == n)
+        point_value(g, g->consts[lo].reg, n->span);
+}
+
+static int const_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const ConstDef *)a)->ir, y = (uintptr_t)((const ConstDef *)b)->ir;
+    return x < y ? -1 : x > y;
+}
+
+static void collect_consts(Cg *g)
+{
+    g->consts = kpi_calloc(g->s->norder ? g->s->norder : 1, sizeof(ConstDef));
+    for (size_t i = 0; i < g->s->norder; i++) {
+        const Def *d = &g->s->defs[g->s->order[i]];
+        if (d->ir && d->ir->kind == IR_CONST)
+            g->consts[g->nconsts++] = (ConstDef){d->ir, d->reg};
+    }
+    qsort(g->consts, g->nconsts, sizeof(ConstDef), const_cmp);
+}
+
+static uint8_t def_role(const Def *d)
+{
+    switch ((DefKind)d->kind) {
+    case DEF_LET: return d->owner == -2 ? DR_PARAM : DR_LET;
+    case DEF_FIELD: return DR_FIELD;
+    case DEF_RESULT: return DR_RESULT;
+    default: return DR_INTERNAL;
+    }
+}
+
+/* Where each named value is defined, what it is when it has no source,
+ * and its unit: what an explanation says of it. */
+static void fill_defs(Cg *g)
+{
+    Program *p = g->p;
+    uint32_t n = p->npersist ? p->npersist : 1;
+    p->def_span = kpi_calloc(n, sizeof(uint32_t));
+    p->def_text = kpi_calloc(n, sizeof(char *));
+    p->def_unit = kpi_calloc(n, 1);
+    p->def_role = kpi_calloc(n, 1);
+    for (size_t i = 0; i < g->s->norder; i++) {
+        const Def *d = &g->s->defs[g->s->order[i]];
+        p->def_span[d->reg] = sema_span(g->s, d->expr && !d->text ? d->expr->span : d->span);
+        p->def_text[d->reg] = d->text ? kpi_strdup(d->text) : NULL;
+        p->def_unit[d->reg] = d->unit;
+        p->def_role[d->reg] = def_role(d);
+    }
+    p->ntrace = (uint32_t)g->ntrace;
+}
+
 /* A register holding n: a Def's own register, or a new temporary. */
 static uint32_t operand(Cg *g, const Ir *n)
 {
-    if (n->kind == IR_DEF)
-        return g->s->defs[n->u.index].reg;
+    if (n->kind == IR_DEF) {
+        uint16_t reg = g->s->defs[n->u.index].reg;
+        point_value(g, reg, n->span);
+        return reg;
+    }
     uint32_t r = temp(g);
     compile_to(g, n, r);
     return r;
@@ -84,7 +181,9 @@ static void compile_binary(Cg *g, const Ir *n, uint32_t dst)
     uint32_t mark = g->temp_top;
     uint32_t a = operand(g, n->u.op.a);
     uint32_t b = operand(g, n->u.op.b);
-    emit(g, binary_ops[n->u.op.op], dst, a, b, 0, n->span);
+    uint32_t at = emit(g, binary_ops[n->u.op.op], dst, a, b, 0, n->span);
+    if (n->u.op.op == OP_DEFAULT)
+        point(g, TK_DEFAULT, at, 0, n->span);
     g->temp_top = mark;
 }
 
@@ -92,8 +191,13 @@ static void compile_binary(Cg *g, const Ir *n, uint32_t dst)
 static void compile_if(Cg *g, const Ir *n, uint32_t dst)
 {
     uint32_t mark = g->temp_top;
+    bool was = g->mute;
+    g->mute |= n->quiet; /* a quiet if's condition (an indicator's role) is no step of its own */
     uint32_t c = operand(g, n->u.cond.cond);
+    g->mute = was;
     uint32_t j_other = emit(g, BC_JNOTBOOL, c, 0, 0, 0, n->span);
+    if (!n->quiet)
+        point(g, TK_BRANCH, j_other, 0, n->u.cond.cond->span);
     uint32_t j_else = emit(g, BC_JFALSE, c, 0, 0, 0, n->span);
     compile_to(g, n->u.cond.then, dst);
     uint32_t j_end1 = emit(g, BC_JMP, 0, 0, 0, 0, n->span);
@@ -131,7 +235,7 @@ static void compile_bands(Cg *g, const Ir *n, uint32_t dst)
             has_else = true;
         }
         compile_to(g, n->u.bands.vals[i], dst);
-        emit(g, BC_LOADI, trace, i + 1, 0, 0, rspan);
+        point(g, TK_BAND, emit(g, BC_LOADI, trace, i + 1, 0, 0, rspan), 0, rspan);
         ends[i] = emit(g, BC_JMP, 0, 0, 0, 0, rspan);
         if (j_next != UINT32_MAX)
             patch_target(g, j_next, here(g));
@@ -140,13 +244,13 @@ static void compile_bands(Cg *g, const Ir *n, uint32_t dst)
     }
     uint32_t j_end_nomatch = UINT32_MAX;
     if (!has_else) {
-        emit(g, BC_FAIL, dst, 0, 0, ERR_NO_BAND, n->span);
+        point(g, TK_NOBAND, emit(g, BC_FAIL, dst, 0, 0, ERR_NO_BAND, n->span), 0, n->span);
         emit(g, BC_LOADI, trace, 0, 0, 0, n->span);
         j_end_nomatch = emit(g, BC_JMP, 0, 0, 0, 0, n->span);
     }
     for (uint32_t i = 0; i < nothers; i++)
         patch_target(g, others[i], here(g));
-    emit(g, BC_MOVE, dst, c, 0, 0, n->span);
+    point(g, TK_NOBAND, emit(g, BC_MOVE, dst, c, 0, 0, n->span), 0, n->span);
     emit(g, BC_LOADI, trace, 0, 0, 0, n->span);
     for (uint32_t i = 0; i < nrows; i++) {
         patch_target(g, ends[i], here(g));
@@ -172,7 +276,8 @@ static void compile_builtin(Cg *g, const Ir *n, uint32_t dst)
         for (uint32_t i = 1; i < n->u.call.nargs; i++) {
             uint32_t m2 = g->temp_top;
             uint32_t r = operand(g, n->u.call.args[i]);
-            emit(g, op, i + 1 == n->u.call.nargs ? dst : acc, acc, r, 0, n->span);
+            point(g, TK_CHOICE, emit(g, op, i + 1 == n->u.call.nargs ? dst : acc, acc, r, 0, n->span), 0,
+                  n->span);
             g->temp_top = m2;
         }
         break;
@@ -186,7 +291,7 @@ static void compile_builtin(Cg *g, const Ir *n, uint32_t dst)
     case BI_ROUND: {
         uint32_t x = operand(g, n->u.call.args[0]);
         uint32_t step = operand(g, n->u.call.args[1]);
-        emit(g, BC_ROUND, dst, x, step, n->u.call.mode, n->span);
+        point(g, TK_ROUND, emit(g, BC_ROUND, dst, x, step, n->u.call.mode, n->span), 0, n->span);
         break;
     }
     }
@@ -196,12 +301,20 @@ static void compile_builtin(Cg *g, const Ir *n, uint32_t dst)
 static void compile_to(Cg *g, const Ir *n, uint32_t dst)
 {
     switch ((IrKind)n->kind) {
-    case IR_CONST: emit(g, BC_LOADK, dst, cg_const(g->p, n->u.value), 0, 0, n->span); break;
-    case IR_DEF: emit(g, BC_MOVE, dst, g->s->defs[n->u.index].reg, 0, 0, n->span); break;
-    case IR_ROSTER: emit(g, BC_ROSTER, dst, n->u.index, 0, 0, n->span); break;
-    case IR_PLAN: emit(g, BC_PLAN, dst, n->u.plan.col, 0, n->u.plan.table, n->span); break;
-    case IR_AGG: emit(g, BC_AGG, dst, n->u.index, 0, 0, n->span); break;
-    case IR_TEAM: emit(g, BC_TEAM, dst, n->u.index, 0, 0, n->span); break;
+    case IR_CONST:
+        emit(g, BC_LOADK, dst, cg_const(g->p, n->u.value), 0, 0, n->span);
+        param_read(g, n);
+        break;
+    case IR_DEF:
+        emit(g, BC_MOVE, dst, g->s->defs[n->u.index].reg, 0, 0, n->span);
+        point_value(g, g->s->defs[n->u.index].reg, n->span);
+        break;
+    case IR_ROSTER: point(g, TK_READ, emit(g, BC_ROSTER, dst, n->u.index, 0, 0, n->span), 0, n->span); break;
+    case IR_PLAN:
+        point(g, TK_READ, emit(g, BC_PLAN, dst, n->u.plan.col, 0, n->u.plan.table, n->span), 0, n->span);
+        break;
+    case IR_AGG: point(g, TK_READ, emit(g, BC_AGG, dst, n->u.index, 0, 0, n->span), 0, n->span); break;
+    case IR_TEAM: point(g, TK_READ, emit(g, BC_TEAM, dst, n->u.index, 0, 0, n->span), 0, n->span); break;
     case IR_FAIL: emit(g, BC_FAIL, dst, 0, 0, n->u.fail, n->span); break;
     case IR_UNARY: {
         uint32_t mark = g->temp_top;
@@ -305,15 +418,20 @@ bool codegen(Sema *s, Program *p)
     }
     p->nstrata = (uint32_t)(s->nstrata > 0 ? s->nstrata : 1);
     p->stratum_pc = kpi_calloc(p->nstrata, sizeof(uint32_t));
+    collect_consts(&g);
     for (uint32_t st = 0; st < p->nstrata; st++) {
         p->stratum_pc[st] = here(&g);
         for (size_t i = 0; i < s->norder; i++) {
             const Def *d = &s->defs[s->order[i]];
-            if ((uint32_t)d->stratum == st)
-                compile_to(&g, d->ir, d->reg);
+            if ((uint32_t)d->stratum != st)
+                continue;
+            g.cur_def = d->reg;
+            compile_to(&g, d->ir, d->reg);
         }
         emit(&g, BC_RET, 0, 0, 0, 0, 0);
     }
+    kpi_free(g.consts);
+    fill_defs(&g);
     p->ncode = (uint32_t)g.ncode;
     p->nregs = (uint16_t)(g.temp_max < KPI_MAX_REGS ? g.temp_max : KPI_MAX_REGS);
     fill_outputs(&g);

@@ -5,6 +5,7 @@
 #include "base/fsio.h"
 #include "compiler/codegen.h"
 #include "compiler/ir.h"
+#include "compiler/override.h"
 #include "grammar/parse.h"
 #include "stdlib/stdlib.h"
 
@@ -184,11 +185,15 @@ static bool build(Compilation *c, const char *scheme_dir, const CompileOptions *
     uint32_t nmods = 0;
     if (!load_imports(c, scheme_dir, o, mods, &nmods))
         return false;
+    OverrideSet sets;
+    if (!overrides_parse(&c->arena, &c->sources, &c->diags, o ? o->overrides : NULL, o ? o->noverrides : 0, &sets))
+        return false;
     Sema s;
     memset(&s, 0, sizeof s);
     s.arena = &c->arena;
     s.diags = &c->diags;
     s.sources = &c->sources;
+    s.overrides = &sets;
     bool ok = sema_run(&s, &c->ast, (const Ast *const *)mods, nmods);
     Program *p = NULL;
     if (ok) {

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const round_names[] = {"half_away_from_zero", "half_even", "half_up", "down",
-                                          "up", "floor", "ceiling"};
 
 static void value_text(const Program *p, Value v, Buf *out)
 {
@@ -111,7 +109,7 @@ static void ins_text(const Program *p, const TableSpec *t, const Ins *code, cons
             operand(p, t, ins, f, vals[k], out, &note);
     }
     if (ins.op == BC_ROUND)
-        buf_printf(out, " %s", round_names[ins.x < 7 ? ins.x : 0]);
+        buf_printf(out, " %s", round_mode_name((RoundMode)ins.x));
     if (ins.op == BC_FAIL)
         buf_printf(out, " %s", error_kind_text((ErrorKind)ins.x));
     if (ins.op == BC_ROW_SELECT)
@@ -180,7 +178,7 @@ void disasm_program_lines(const Program *p, bool lines, Buf *out)
 {
     static const char *const periods[] = {"week", "month", "quarter", "year"};
     buf_printf(out, "scheme \"%s\": period %s, rounding %s\n", p->scheme_name,
-               periods[p->period < 4 ? p->period : 1], round_names[p->rounding < 7 ? p->rounding : 0]);
+               periods[p->period < 4 ? p->period : 1], round_mode_name((RoundMode)p->rounding));
     buf_printf(out, "registers %u (%u named), constants %u, instructions %u, strata %u\n\n", p->nregs,
                p->npersist, p->nconsts, p->ncode, p->nstrata);
     for (uint32_t i = 0; i < p->ntables; i++) {

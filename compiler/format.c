@@ -437,7 +437,7 @@ static void close_block(Fmt *f, const Decl *d)
 static bool is_block(const Decl *d)
 {
     switch (d->kind) {
-    case D_TABLE: case D_INDICATOR: case D_TEAM: case D_ROLES: return true;
+    case D_TABLE: case D_INDICATOR: case D_TEAM: case D_ROLES: case D_TEST: return true;
     case D_LET: case D_PARAM: return d->u.value->kind == E_BANDS;
     case D_SCALE: return d->u.scale.body->kind == E_BANDS;
     case D_RESULT: return d->u.result.value->kind == E_BANDS;
@@ -458,6 +458,48 @@ static void scale_head(Fmt *f, const Decl *d)
     }
     buf_adds(f->out, ") = ");
     expr(f, d->u.scale.body);
+}
+
+/* ---- tests ---- */
+/* Dates and periods are written as in the source, less spaces: the parser
+ * reads 2026-10-05 as subtractions. */
+static void test_value(Fmt *f, const Expr *e, bool period)
+{
+    char t[64];
+    bool literal = period ? e->kind != E_STR : ast_is_date_literal(e, f->src->text);
+    if (literal && ast_literal_text(e, f->src->text, t, sizeof t))
+        buf_adds(f->out, t);
+    else
+        expr(f, e);
+}
+
+static void test_row(Fmt *f, const TestItem *t)
+{
+    buf_printf(f->out, "row %s {", t->table.s);
+    for (uint32_t k = 0; k < t->ncells; k++) {
+        buf_printf(f->out, "%s %s: ", k ? "," : "", t->cells[k].col.s);
+        test_value(f, t->cells[k].value, false);
+    }
+    buf_adds(f->out, t->ncells ? " }" : "}");
+}
+
+static void test_body(Fmt *f, const Decl *d)
+{
+    for (uint32_t i = 0; i < d->u.test.n; i++) {
+        const TestItem *t = &d->u.test.items[i];
+        item(f, t->span.start);
+        if (t->kind == TI_ROW) {
+            test_row(f, t);
+        } else {
+            buf_printf(f->out, "%s ", test_item_word((TestItemKind)t->kind));
+            if (t->target) {
+                expr(f, t->target);
+                buf_adds(f->out, t->approx ? " ~ " : " = ");
+            }
+            test_value(f, t->value, t->kind == TI_PERIOD);
+        }
+        item_done(f, t->span.start, t->span.end);
+    }
 }
 
 static void decl_body(Fmt *f, const Decl *d)
@@ -519,6 +561,13 @@ static void decl_body(Fmt *f, const Decl *d)
     case D_RESULT:
         buf_printf(f->out, "%s = ", result_name(d->u.result.which));
         expr(f, d->u.result.value);
+        break;
+    case D_TEST:
+        buf_adds(f->out, "test ");
+        quoted(f->out, d->label ? d->label : "");
+        open_block(f);
+        test_body(f, d);
+        close_block(f, d);
         break;
     }
 }

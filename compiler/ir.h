@@ -53,6 +53,7 @@ struct Ir {
     uint8_t  scale;      /* CTX_ROW numbers: fraction digits */
     uint8_t  pct;        /* a percentage: a ratio whatever it meets (units.c) */
     uint8_t  checked;    /* check.c has walked it */
+    uint8_t  quiet;      /* made by sema around the scheme's own logic: not explained */
     uint32_t span;       /* index into the compiler's span table */
     uint32_t unit;       /* units.c: its term, plus one; 0 not yet computed */
     union {
@@ -88,6 +89,8 @@ typedef struct Def {
     int32_t     owner;       /* indicator (DEF_FIELD) or team field index, -1 */
     uint32_t    nuses;       /* references from other defs (check.c: unused) */
     uint8_t     field;       /* IndField of a DEF_FIELD */
+    uint8_t     unit;        /* DefUnit, from units.c: how explanations show it */
+    const char *text;        /* what a def without source computes, for explanations */
 } Def;
 
 /* The registers of an indicator, in IndicatorOut order. */
@@ -156,6 +159,7 @@ typedef struct Sema {
     uint32_t    nir;
     int32_t     nstrata;
     uint32_t    ntrace;      /* band trace registers */
+    const struct OverrideSet *overrides;  /* --set or a test's givens; NULL for none */
 } Sema;
 
 uint32_t sema_span(Sema *s, Span sp);

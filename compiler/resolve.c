@@ -1,6 +1,7 @@
 /* resolve.c - expressions: names, fields, calls, aggregates, scales.
  * Each AST expression becomes a typed IR node in its context; a name that
  * does not resolve is reported with the nearest names in scope. */
+#include "compiler/override.h"
 #include "compiler/sema_int.h"
 #include "compiler/suggest.h"
 
@@ -200,6 +201,9 @@ static Ir *team_field(SemaCtx *c, const Scope *sc, uint32_t team, Name f, uint32
             continue;
         if (sc->ctx == CTX_ROW || sc->const_only)
             break;
+        Ir *set = override_input(c, TG_TEAM, 0, k);
+        if (set)
+            return set;
         uint32_t st = team_field_stratum(c, k);
         if (sc->def != UINT32_MAX && (int32_t)st > c->s->defs[sc->def].team_dep)
             c->s->defs[sc->def].team_dep = (int32_t)st;
@@ -249,6 +253,9 @@ static Ir *table_field(SemaCtx *c, const Scope *sc, uint32_t table, Name base, N
                                             : "a row expression can use only the table's columns and constants");
         return blank_ir(c, f.span);
     }
+    Ir *set = override_input(c, t->kind == TABLE_KIND_ROSTER ? TG_ROSTER : TG_PLAN, table, (uint32_t)col);
+    if (set)
+        return set;
     t->cols[col].used = 1;
     c->table_used[table] = true;
     TypeKind ty = col_value_type((ColType)t->cols[col].type);
@@ -693,8 +700,10 @@ Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, 
     uint32_t count = inds ? n : (uint32_t)c->ninds;
     Composition comp = {inds, count, span};
     VEC_PUSH(c->comps, c->ncomps, c->capcomps, comp);
-    for (uint32_t i = 0; i < count; i++)
+    for (uint32_t i = 0; i < count; i++) {
         c->inds[inds ? inds[i] : i].used = true;
+        c->inds[inds ? inds[i] : i].summed = true;
+    }
     if (count == 0)
         return ir_const(c->s, val_num(rat_int(0)), span);
     Ir **terms = arena_alloc(c->s->arena, sizeof(Ir *) * count);
@@ -726,6 +735,7 @@ Ir *weighted_sum(SemaCtx *c, const Scope *sc, const uint32_t *inds, uint32_t n, 
         Ir *active = def_ref(c, sc, ind->defs[F_ACTIVE], span);
         Ir *wx = def_ref(c, sc, ind->defs[F_CONTRIB], span);
         terms[i] = ir_if(c->s, active, wx, ir_const(c->s, val_num(rat_int(0)), span), span);
+        terms[i]->quiet = 1;
     }
     return sum_balanced(c, terms, count, span);
 }

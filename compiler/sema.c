@@ -191,7 +191,9 @@ static Ir *field_default(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f
         if (!ind->exprs[F_GATE])
             return raw;
         Ir *gate = def_ref(c, sc, ind->defs[F_GATE], span);
-        return ir_if(s, gate, raw, ir_const(s, val_num(rat_int(0)), span), span);
+        Ir *n = ir_if(s, gate, raw, ir_const(s, val_num(rat_int(0)), span), span);
+        n->quiet = 1; /* the condition is explained as its own step */
+        return n;
     }
     case F_WEIGHT:
         return ir_const(s, val_blank(), span);
@@ -217,6 +219,18 @@ static bool role_lists(const RoleEntry *e, const char *ind, const Expr **weight)
     return false;
 }
 
+/* A role's line, key to last weight: what an explanation quotes. */
+static Span role_entry_span(const RoleEntry *e)
+{
+    Span sp = e->span;
+    for (uint32_t k = 0; k < e->n; k++) {
+        Span last = e->items[k].weight ? e->items[k].weight->span : e->items[k].indicator.span;
+        if (last.file == sp.file && last.end > sp.end)
+            sp.end = last.end;
+    }
+    return sp;
+}
+
 /* active and weight of an indicator under `roles by ...`: one band per role. */
 static Ir *role_bands(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f, uint32_t span)
 {
@@ -231,7 +245,7 @@ static Ir *role_bands(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f, u
     global.indicator = -1;
     for (uint32_t i = 0; i < n; i++) {
         const RoleEntry *e = &r->u.roles.entries[i];
-        uint32_t esp = sema_span(s, e->span);
+        uint32_t esp = sema_span(s, role_entry_span(e));
         spans[i] = esp;
         if (e->key) {
             /* a blank role matches no key (the employee falls to else); an
@@ -241,6 +255,7 @@ static Ir *role_bands(SemaCtx *c, const Scope *sc, Indicator *ind, IndField f, u
             arg[0] = raw;
             Ir *role = ir_if(s, ir_builtin(s, BI_ISBLANK, 0, 1, arg, esp),
                              ir_const(s, val_text(sema_intern(s, "", 0)), esp), raw, esp);
+            role->quiet = 1;
             Ir *key = ir_const(s, val_text(sema_intern(s, e->key, (uint32_t)strlen(e->key))), esp);
             conds[i] = ir_binary(s, OP_EQ, role, key, esp);
         } else {
@@ -288,13 +303,15 @@ static Ir *resolve_field(SemaCtx *c, const Scope *sc, Def *d)
     if (!c->roles)
         return ir;
     Ir *active = def_ref(c, sc, ind->defs[F_ACTIVE], span);
-    return ir_if(s, active, ir, ir_const(s, val_blank(), span), span);
+    Ir *n = ir_if(s, active, ir, ir_const(s, val_blank(), span), span);
+    n->quiet = 1;
+    return n;
 }
 
 static Ir *resolve_result(SemaCtx *c, const Scope *sc, Def *d, uint32_t which)
 {
     Sema *s = c->s;
-    uint32_t span = sema_span(s, d->span);
+    uint32_t span = sema_span(s, d->expr ? d->expr->span : d->span);
     Ir *ir;
     if (d->expr)
         ir = resolve_typed(c, sc, d->expr, T_NUM, which == RESULT_PAYOUT ? "the payout" : "a result");
@@ -307,6 +324,31 @@ static Ir *resolve_result(SemaCtx *c, const Scope *sc, Def *d, uint32_t which)
     args[0] = ir;
     args[1] = ir_const(s, val_num((Rat){1, 100}), span);
     return ir_builtin(s, BI_ROUND, (uint8_t)s->rounding, 2, args, span);
+}
+
+/* What a value without source text computes, in the explanation's words. */
+static const char *synthetic_text(const SemaCtx *c, const Def *d)
+{
+    if (d->kind == DEF_RESULT)
+        return d->expr ? NULL : "the sum of the indicators' contributions (weight × score)";
+    if (d->kind != DEF_FIELD)
+        return NULL;
+    const Indicator *ind = &c->inds[d->owner];
+    bool by_role = c->roles && (d->field == F_ACTIVE || d->field == F_WEIGHT);
+    if (ind->exprs[d->field] && d->field != F_SCORE && !by_role)
+        return NULL;
+    switch ((IndField)d->field) {
+    case F_ACTIVE: return by_role ? "whether the employee's role has this indicator" : NULL;
+    case F_INDEX:
+        return !ind->exprs[F_PLAN] ? "fact (there is no plan)"
+             : ind->lower_better ? "plan / fact (lower is better)" : "fact / plan";
+    case F_RAW: return "index (no scale)";
+    case F_SCORE:
+        return ind->exprs[F_GATE] ? "the score if the condition holds, else 0" : "the score";
+    case F_WEIGHT: return by_role ? "the weight the employee's role gives it" : NULL;
+    case F_CONTRIB: return "weight × score";
+    default: return NULL;
+    }
 }
 
 static void def_stratum(SemaCtx *c, uint32_t i)
@@ -369,6 +411,7 @@ void resolve_def(SemaCtx *c, uint32_t i)
         ir = resolve_expr(c, &sc, d->expr);
         break;
     }
+    ir = override_def(c, i, ir);
     d = &s->defs[i];
     if (ir->kind == IR_CONST && ir->u.value.kind == V_ERROR && !c->const_error_reported) {
         /* later values built on this one carry the same error: report it once */
@@ -378,6 +421,7 @@ void resolve_def(SemaCtx *c, uint32_t i)
     }
     d->ir = ir;
     d->type = ir->type;
+    d->text = synthetic_text(c, d);
     d->state = 2;
     c->chain--;
     def_stratum(c, i);
@@ -698,6 +742,7 @@ static void declare(SemaCtx *c, const Decl *d, bool module)
     case D_TEAM: break; /* after the roster is known */
     case D_ROLES: declare_roles(c, d); break;
     case D_RESULT: declare_result(c, d); break;
+    case D_TEST: break; /* checked last (check_tests) */
     }
 }
 
@@ -760,6 +805,16 @@ static void build_indicator_outs(SemaCtx *c)
     }
 }
 
+static void indicator_flags(SemaCtx *c)
+{
+    for (size_t i = 0; i < c->ninds; i++) {
+        const Indicator *ind = &c->inds[i];
+        c->s->ind[i].flags = (uint8_t)((ind->exprs[F_PLAN] ? IND_PLAN : 0) | (ind->exprs[F_RAW] ? IND_SCALE : 0) |
+                                       (ind->exprs[F_GATE] ? IND_GATED : 0) | (ind->summed ? IND_SUMMED : 0) |
+                                       (ind->lower_better ? IND_LOWER : 0));
+    }
+}
+
 static void check_units(SemaCtx *c)
 {
     size_t n = c->ninds ? c->ninds : 1;
@@ -812,6 +867,8 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
     }
     add_result_defs(&c);
     build_indicator_outs(&c);
+    if (s->roster >= 0)
+        overrides_bind(&c);
     /* Mistakes in declarations do not stop the rest of the checking: one run
      * reports every mistake it can find. Only a missing roster leaves too
      * little to check. */
@@ -821,6 +878,8 @@ bool sema_run(Sema *s, const Ast *main, const Ast *const *imports, uint32_t nimp
         for (size_t k = 0; k < s->nteam; k++)
             team_field_stratum(&c, (uint32_t)k);
         check_units(&c);
+        indicator_flags(&c);
+        check_tests(&c);
     }
     bool ok = s->diags->errors == errors;
     /* the analysis checks may be allowed away: the driver weighs them */

@@ -27,6 +27,7 @@ typedef struct Indicator {
     bool        lower_better;
     bool        weight_reported;
     bool        used;          /* a field is read elsewhere, or it is in a weighted_sum */
+    bool        summed;        /* in a weighted_sum */
 } Indicator;
 
 typedef struct Team {
@@ -92,6 +93,12 @@ uint32_t   team_field_stratum(SemaCtx *c, uint32_t k);
 
 /* check.c */
 void check_scheme(SemaCtx *c);
+
+/* override.c: --set and test blocks (TargetKind of override.h) */
+void overrides_bind(SemaCtx *c);
+Ir  *override_def(SemaCtx *c, uint32_t def, Ir *ir);
+Ir  *override_input(SemaCtx *c, int kind, uint32_t table, uint32_t index);
+void check_tests(SemaCtx *c);
 
 /* resolve.c */
 Ir *resolve_expr(SemaCtx *c, const Scope *sc, const Expr *e);

@@ -377,6 +377,27 @@ static void check_all(Units *u)
     }
 }
 
+/* Each named value's solved unit, for explanations to show 1 200 ₽ or 12 h. */
+static void export_units(Units *u)
+{
+    for (size_t i = 0; i < u->s->ndefs; i++) {
+        Def *d = &u->s->defs[i];
+        d->unit = DU_UNKNOWN;
+        if (!u->def_done[i] || u->defs[i].kind != TERM_NUM)
+            continue;
+        int8_t e[NDIM];
+        solved(u, &u->defs[i], e);
+        int n = 0, which = -1;
+        for (int k = 0; k < NDIM; k++)
+            if (e[k]) {
+                n++;
+                which = e[k] == 1 ? k : -2;
+            }
+        static const uint8_t single[NDIM] = {DU_MONEY, DU_HOURS, DU_DAYS};
+        d->unit = n == 0 ? DU_PLAIN : n == 1 && which >= 0 ? single[which] : DU_OTHER;
+    }
+}
+
 /* ---- terms of the IR ---- */
 static Term term_of(Units *u, Ir *n);
 
@@ -563,6 +584,7 @@ void units_check(Sema *s, const UnitRoles *roles)
     }
     solve(&u);
     check_all(&u);
+    export_units(&u);
     kpi_free(u.terms);
     kpi_free(u.defs);
     kpi_free(u.def_done);

@@ -34,6 +34,49 @@ const char *result_name(ResultKind k)
     return k == RESULT_KPI ? "kpi" : k == RESULT_BONUS ? "bonus" : "payout";
 }
 
+const char *test_item_word(TestItemKind k)
+{
+    static const char *const words[] = {"period", "employee", "given", "row", "expect"};
+    return words[k];
+}
+
+bool ast_literal_text(const Expr *e, const char *src, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (uint32_t i = e->span.start; i < e->span.end; i++) {
+        char c = src[i];
+        if (c == ' ' || c == '\t')
+            continue;
+        if (n + 1 >= cap)
+            return false;
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return n > 0;
+}
+
+static bool is_int_num(const Expr *e)
+{
+    return e->kind == E_NUM && !e->u.num.percent && rat_is_int(e->u.num.value);
+}
+
+/* 2026-10-05: two subtractions of whole numbers written YYYY-MM-DD. */
+bool ast_is_date_literal(const Expr *e, const char *src)
+{
+    if (e->kind != E_BINARY || e->u.op.op != OP_SUB || !is_int_num(e->u.op.b))
+        return false;
+    const Expr *l = e->u.op.a;
+    if (l->kind != E_BINARY || l->u.op.op != OP_SUB || !is_int_num(l->u.op.a) || !is_int_num(l->u.op.b))
+        return false;
+    char t[16];
+    if (!ast_literal_text(e, src, t, sizeof t) || strlen(t) != 10 || t[4] != '-' || t[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (t[i] < '0' || t[i] > '9'))
+            return false;
+    return true;
+}
+
 Expr *ast_expr(Arena *a, ExprKind kind, Span span)
 {
     Expr *e = arena_alloc(a, sizeof *e);
@@ -280,6 +323,32 @@ static void dump_table(const Decl *d, Buf *out)
     }
 }
 
+static void dump_test(const Decl *d, Buf *out)
+{
+    buf_printf(out, "test \"%s\"\n", d->label ? d->label : "");
+    for (uint32_t i = 0; i < d->u.test.n; i++) {
+        const TestItem *t = &d->u.test.items[i];
+        buf_printf(out, "  %s", test_item_word((TestItemKind)t->kind));
+        if (t->kind == TI_ROW) {
+            buf_printf(out, " %s", t->table.s);
+            for (uint32_t k = 0; k < t->ncells; k++) {
+                buf_printf(out, "%s%s: ", k ? ", " : " ", t->cells[k].col.s);
+                dump_expr(t->cells[k].value, out);
+            }
+        }
+        if (t->target) {
+            buf_addc(out, ' ');
+            dump_expr(t->target, out);
+            buf_adds(out, t->approx ? " ~" : " =");
+        }
+        if (t->value) {
+            buf_addc(out, ' ');
+            dump_expr(t->value, out);
+        }
+        buf_addc(out, '\n');
+    }
+}
+
 static void dump_decl(const Decl *d, Buf *out)
 {
     switch (d->kind) {
@@ -360,6 +429,7 @@ static void dump_decl(const Decl *d, Buf *out)
         dump_expr(d->u.result.value, out);
         buf_addc(out, '\n');
         break;
+    case D_TEST: dump_test(d, out); break;
     }
 }
 

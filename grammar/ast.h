@@ -94,7 +94,8 @@ typedef enum DeclKind {
     D_SCALE,      /* scale NAME(x, p = 1) = expr           */
     D_TEAM,       /* team NAME by expr { field = agg(...) } */
     D_ROLES,      /* roles by expr { "key": ind 40%, ... }  */
-    D_RESULT      /* kpi = ..., bonus = ..., payout = ...   */
+    D_RESULT,     /* kpi = ..., bonus = ..., payout = ...   */
+    D_TEST        /* test "name" { given ...; row ...; expect ... } */
 } DeclKind;
 
 typedef enum TableKind { TABLE_ROSTER, TABLE_PLANS, TABLE_FACTS } TableKind;
@@ -149,6 +150,25 @@ typedef struct RoleEntry {
 
 typedef enum ResultKind { RESULT_KPI, RESULT_BONUS, RESULT_PAYOUT } ResultKind;
 
+/* A statement of a test block (scheme tests, `kpirun test`). */
+typedef enum TestItemKind { TI_PERIOD, TI_EMPLOYEE, TI_GIVEN, TI_ROW, TI_EXPECT } TestItemKind;
+
+typedef struct RowCell {        /* column: value, in a row of a test */
+    Name  col;
+    Expr *value;
+} RowCell;
+
+typedef struct TestItem {
+    uint8_t  kind;              /* TestItemKind */
+    bool     approx;            /* expect NAME ~ VALUE */
+    Span     span;              /* the whole statement */
+    Expr    *target;            /* given/expect: the name (E_NAME or E_FIELD) */
+    Expr    *value;             /* the value (period, employee, given, expect) */
+    Name     table;             /* row */
+    uint32_t ncells;
+    RowCell *cells;
+} TestItem;
+
 typedef struct Decl Decl;
 struct Decl {
     DeclKind kind;
@@ -178,6 +198,7 @@ struct Decl {
         struct { Expr *by; uint32_t nfields; Field *fields; } team;
         struct { Expr *by; uint32_t n; RoleEntry *entries; } roles;
         struct { ResultKind which; Expr *value; } result;
+        struct { uint32_t n; TestItem *items; } test;  /* the title is the label */
     } u;
 };
 
@@ -218,5 +239,13 @@ void ast_dump_expr(const Expr *e, struct Buf *out);
 const char *table_kind_name(TableKind k);
 const char *col_role_name(ColRole r);
 const char *result_name(ResultKind k);
+const char *test_item_word(TestItemKind k);
+
+/* The literals a test (or --set) gives beside those of expressions: a date
+ * 2026-10-05 and a period 2026-10 are read from their source text, which the
+ * parser sees as subtractions. The text with spaces removed goes to buf;
+ * false when e cannot be one. */
+bool ast_literal_text(const Expr *e, const char *src, char *buf, size_t cap);
+bool ast_is_date_literal(const Expr *e, const char *src);
 
 #endif

@@ -10,6 +10,21 @@
 
 int kpi_yyparse(void *scanner, ParseState *ps);
 
+static bool scan(ParseState *ps, const char *text, size_t len)
+{
+    yyscan_t scanner;
+    if (kpi_yylex_init_extra(ps, &scanner) != 0) {
+        Span sp = {0, 0, ps->file};
+        diag_at(ps->diags, K_LIMIT, sp, "cannot start the scanner");
+        return false;
+    }
+    YY_BUFFER_STATE buf = kpi_yy_scan_bytes(text, (int)len, scanner);
+    kpi_yyparse(scanner, ps);
+    kpi_yy_delete_buffer(buf, scanner);
+    kpi_yylex_destroy(scanner);
+    return true;
+}
+
 bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
                   DiagList *diags, Ast *out)
 {
@@ -30,17 +45,8 @@ bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
                 KPI_MAX_SOURCE_BYTES);
         return false;
     }
-    yyscan_t scanner;
-    if (kpi_yylex_init_extra(&ps, &scanner) != 0) {
-        Span sp = {0, 0, file};
-        diag_at(diags, K_LIMIT, sp, "cannot start the scanner");
+    if (!scan(&ps, src->text, src->len))
         return false;
-    }
-    YY_BUFFER_STATE buf = kpi_yy_scan_bytes(src->text, (int)src->len, scanner);
-    kpi_yyparse(scanner, &ps);
-    kpi_yy_delete_buffer(buf, scanner);
-    kpi_yylex_destroy(scanner);
-
     out->ndecls = ps.decls.n;
     out->decls = arena_alloc(arena, sizeof(Decl *) * (ps.decls.n ? ps.decls.n : 1));
     if (ps.decls.n)
@@ -51,4 +57,25 @@ bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
         memcpy(out->comments, ps.comments, sizeof(Comment) * ps.ncomments);
     kpi_free(ps.comments);
     return diags->errors == errors_before;
+}
+
+bool parse_set(Arena *arena, const SourceSet *sources, uint16_t file, uint32_t from,
+               DiagList *diags, Expr **out)
+{
+    size_t errors_before = diags->errors;
+    const Source *src = sources_get(sources, file);
+    ParseState ps;
+    memset(&ps, 0, sizeof ps);
+    ps.arena = arena;
+    ps.diags = diags;
+    ps.src = src;
+    ps.file = file;
+    ps.offset = from;
+    ps.start_token = START_SET;
+    *out = NULL;
+    if (from > src->len || !scan(&ps, src->text + from, src->len - from))
+        return false;
+    kpi_free(ps.comments);
+    *out = ps.set_expr;
+    return diags->errors == errors_before && ps.set_expr;
 }

@@ -21,6 +21,12 @@
 bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
                   DiagList *diags, Ast *out);
 
+/* Parses the NAME = VALUE of a --set: sources[file] holds "--set NAME=VALUE"
+ * and reading starts at `from` (past "--set "), so messages show the whole
+ * option. *out is the comparison NAME = VALUE; false on a syntax error. */
+bool parse_set(Arena *arena, const SourceSet *sources, uint16_t file, uint32_t from,
+               DiagList *diags, Expr **out);
+
 /* ---- shared between the scanner and the parser (not for other stages) ---- */
 typedef struct ParseState {
     Arena        *arena;
@@ -41,6 +47,8 @@ typedef struct ParseState {
     uint32_t      ntokens;
     bool          too_many_tokens;
     PtrList       decls;
+    int           start_token; /* returned first: START_SET for parse_set */
+    Expr         *set_expr;    /* what parse_set read */
     Comment      *comments;
     size_t        ncomments, capcomments;
 } ParseState;

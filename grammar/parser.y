@@ -58,6 +58,10 @@ static Name empty_word_of(ParseState *ps, Name key, Name word);
 static Expr *call_expr(ParseState *ps, Name fn, PtrList *args, bool distinct, Name from,
                        Expr *where, Span sp);
 static void check_depth(ParseState *ps, Expr *e);
+static Decl *test_decl(ParseState *ps, Name word, const char *title, PtrList *items, Span sp);
+static void test_stmt(ParseState *ps, PtrList *items, Name word, Expr *e, Expr *approx, Span sp);
+static void test_row(ParseState *ps, PtrList *items, Name word, Name table, PtrList *cells, Span sp);
+static void cells_add(ParseState *ps, PtrList *cells, Name col, Expr *value);
 }
 
 %union {
@@ -87,6 +91,7 @@ static void check_depth(ParseState *ps, Expr *e);
 %token KW_PARAM "param" KW_PAYOUT "payout" KW_PLANS "plans" KW_ROLES "roles"
 %token KW_ROSTER "roster" KW_SCALE "scale" KW_SCHEME "scheme" KW_TEAM "team"
 %token KW_THEN "then" KW_TRUE "true" KW_WHERE "where"
+%token START_SET "--set"   /* first token when the text is a --set NAME=VALUE */
 
 %type <decl> decl table_decl
 %type <expr> expr if_expr default_expr or_expr and_expr not_expr cmp_expr chain
@@ -94,7 +99,7 @@ static void check_depth(ParseState *ps, Expr *e);
 %type <str>  opt_label
 %type <tbody> table_body
 %type <list> name_list col_names ind_body field_body roles_body role_refs
-%type <list> params param_list band_body arg_list
+%type <list> params param_list band_body arg_list test_body row_body row_cells
 %type <op>   cmp_op
 %type <ival> table_kind result_kw
 %type <tail> call_tail
@@ -106,6 +111,8 @@ static void check_depth(ParseState *ps, Expr *e);
 
 file
     : decls
+    | START_SET expr term      { ps->set_expr = $2; }
+    | START_SET error
     ;
 
 decls
@@ -206,6 +213,7 @@ decl
                                  $$->u.roles.n = $5.n;
                                  $$->u.roles.entries = list_array(ps, &$5, sizeof(RoleEntry));
                                }
+    | IDENT STRING '{' test_body '}' { $$ = test_decl(ps, $1, $2.s, &$4, @$); }
     | result_kw '=' expr       {
                                  $$ = decl_new(ps, D_RESULT, @$);
                                  $$->u.result.which = (ResultKind)$1;
@@ -398,6 +406,46 @@ role_refs
 role_weight
     : %empty                   { $$ = NULL; }
     | primary                  { $$ = $1; }
+    ;
+
+/* ---- tests ------------------------------------------------------------------ */
+/* The statement's word (period, employee, given, expect) is checked by
+ * test_stmt; given and expect read their NAME = VALUE as one comparison. */
+test_body
+    : %empty                   { $$ = (PtrList){0}; }
+    | test_body term           { $$ = $1; }
+    | test_body IDENT expr term {
+                                 $$ = $1;
+                                 Span sp = @2; sp.end = @3.end;
+                                 test_stmt(ps, &$$, $2, $3, NULL, sp);
+                               }
+    | test_body IDENT expr '~' expr term {
+                                 $$ = $1;
+                                 Span sp = @2; sp.end = @5.end;
+                                 test_stmt(ps, &$$, $2, $3, $5, sp);
+                               }
+    | test_body IDENT IDENT '{' row_body '}' term {
+                                 $$ = $1;
+                                 Span sp = @2; sp.end = @6.end;
+                                 test_row(ps, &$$, $2, $3, &$5, sp);
+                               }
+    | test_body error term     { $$ = $1; yyerrok; }
+    ;
+
+row_body
+    : %empty                   { $$ = (PtrList){0}; }
+    | row_body term            { $$ = $1; }
+    | row_body row_cells term  {
+                                 $$ = $1;
+                                 for (uint32_t i = 0; i < $2.n; i++)
+                                     ptrlist_push(ps->arena, &$$, $2.items[i]);
+                               }
+    | row_body error term      { $$ = $1; yyerrok; }
+    ;
+
+row_cells
+    : field_name ':' expr      { $$ = (PtrList){0}; cells_add(ps, &$$, $1, $3); }
+    | row_cells ',' field_name ':' expr { $$ = $1; cells_add(ps, &$$, $3, $5); }
     ;
 
 /* ---- scales ---------------------------------------------------------------- */
@@ -663,6 +711,92 @@ static Expr *call_expr(ParseState *ps, Name fn, PtrList *args, bool distinct, Na
     e->u.call.where = where;
     e->depth = ast_depth_of(e);
     return e;
+}
+
+/* ---- tests ---- */
+static Decl *test_decl(ParseState *ps, Name word, const char *title, PtrList *items, Span sp)
+{
+    if (strcmp(word.s, "test") != 0) {
+        Diag *g = diag_at(ps->diags, K_SYNTAX, word.span, "unexpected name '%s' before a text and '{'", word.s);
+        diag_note(g, "help", "a test is written: test \"what it checks\" { ... }");
+    }
+    Decl *d = decl_new(ps, D_TEST, sp);
+    d->name = word;
+    d->label = title;
+    d->u.test.n = items->n;
+    d->u.test.items = list_array(ps, items, sizeof(TestItem));
+    return d;
+}
+
+static bool test_word(ParseState *ps, Name word, TestItemKind *out)
+{
+    for (int k = TI_PERIOD; k <= TI_EXPECT; k++)
+        if (strcmp(word.s, test_item_word((TestItemKind)k)) == 0) {
+            *out = (TestItemKind)k;
+            return true;
+        }
+    Diag *g = diag_at(ps->diags, K_TEST_SHAPE, word.span, "a test has no statement '%s'", word.s);
+    diag_note(g, "help", "a test's lines are period, employee, given, row and expect");
+    return false;
+}
+
+static void test_stmt(ParseState *ps, PtrList *items, Name word, Expr *e, Expr *approx, Span sp)
+{
+    TestItemKind k;
+    if (!test_word(ps, word, &k))
+        return;
+    TestItem it;
+    memset(&it, 0, sizeof it);
+    it.kind = (uint8_t)k;
+    it.span = sp;
+    if (k == TI_ROW) {
+        Diag *g = diag_at(ps->diags, K_TEST_SHAPE, sp, "a row lists its cells in braces");
+        diag_note(g, "help", "row TABLE { column: value, column: value }");
+        return;
+    }
+    if (approx && k != TI_EXPECT) {
+        diag_note(diag_at(ps->diags, K_TEST_SHAPE, sp, "'~' compares a value rounded: only expect takes it"),
+                  "help", "%s NAME = VALUE", word.s);
+        return;
+    }
+    if (k == TI_PERIOD || k == TI_EMPLOYEE) {
+        it.value = e;
+    } else if (approx) {
+        it.target = e;
+        it.value = approx;
+        it.approx = true;
+    } else if (e->kind == E_CHAIN && e->u.chain.n == 2 && e->u.chain.ops[0] == OP_EQ) {
+        it.target = e->u.chain.terms[0];
+        it.value = e->u.chain.terms[1];
+    } else {
+        diag_note(diag_at(ps->diags, K_TEST_SHAPE, sp, "expected NAME = VALUE after '%s'", word.s),
+                  "help", "%s", k == TI_GIVEN ? "given plan.revenue = 1000000" : "expect payout = 101445");
+        return;
+    }
+    ptrlist_push(ps->arena, items, copy_item(ps, &it, sizeof it));
+}
+
+static void test_row(ParseState *ps, PtrList *items, Name word, Name table, PtrList *cells, Span sp)
+{
+    if (strcmp(word.s, "row") != 0) {
+        diag_note(diag_at(ps->diags, K_TEST_SHAPE, word.span, "a test has no statement '%s'", word.s),
+                  "help", "a fact row is written: row TABLE { column: value, ... }");
+        return;
+    }
+    TestItem it;
+    memset(&it, 0, sizeof it);
+    it.kind = TI_ROW;
+    it.span = sp;
+    it.table = table;
+    it.ncells = cells->n;
+    it.cells = list_array(ps, cells, sizeof(RowCell));
+    ptrlist_push(ps->arena, items, copy_item(ps, &it, sizeof it));
+}
+
+static void cells_add(ParseState *ps, PtrList *cells, Name col, Expr *value)
+{
+    RowCell c = {col, value};
+    ptrlist_push(ps->arena, cells, copy_item(ps, &c, sizeof c));
 }
 
 /* Later passes recurse over expressions; their depth is bounded here. */

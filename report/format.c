@@ -64,6 +64,24 @@ void fmt_pct(Value v, bool *approx, Buf *out)
     buf_printf(out, "%s%%", buf);
 }
 
+void fmt_pct_short(Value v, bool *approx, Buf *out)
+{
+    Rat p;
+    if (v.kind != V_NUM || rat_mul(v.q, rat_int(100), &p) != NUM_OK) {
+        fmt_pct(v, approx, out);
+        return;
+    }
+    int frac = 0;
+    while (frac < 2 && !fmt_exact_in(p, frac))
+        frac++;
+    char buf[96];
+    rat_format_fixed(buf, sizeof buf, p, frac, ROUND_HALF_EVEN);
+    Value shown = v;
+    shown.q = p;
+    mark(shown, frac, approx, out);
+    buf_printf(out, "%s%%", buf);
+}
+
 void fmt_amount(Value v, int frac, RoundMode mode, bool *approx, Buf *out)
 {
     if (v.kind != V_NUM) {
@@ -117,8 +135,19 @@ void fmt_csv_cell(Buf *out, const char *s, size_t n)
     buf_addc(out, '"');
 }
 
+/* A spreadsheet takes a cell starting with = + - @ (or a tab or CR) for a
+ * formula (OWASP "CSV injection"): such a text gets a leading ' so that it
+ * stays text. Numbers go through fmt_csv_cell and keep their sign. */
 void fmt_csv_text(Buf *out, const char *s, size_t n)
 {
+    if (n && s[0] && strchr("=+-@\t\r", s[0])) {
+        Buf t = BUF_INIT;
+        buf_addc(&t, '\'');
+        buf_add(&t, s, n);
+        fmt_csv_cell(out, t.data, t.len);
+        buf_free(&t);
+        return;
+    }
     fmt_csv_cell(out, s, n);
 }
 

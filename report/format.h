@@ -20,6 +20,7 @@ void fmt_value(const StrTab *strs, Value v, Buf *out);
 /* For people. A number rounded only for display is marked ≈ and sets
  * *approx (for a legend); an inexact one is marked ~. */
 void fmt_pct(Value v, bool *approx, Buf *out);                     /* 12.34% */
+void fmt_pct_short(Value v, bool *approx, Buf *out);               /* 12%, 12.5%, ≈12.35% */
 void fmt_amount(Value v, int frac, RoundMode mode, bool *approx, Buf *out); /* 1 234 567.50 */
 void fmt_fact(Value v, bool *approx, Buf *out);                    /* 0 to 4 decimals */
 /* True when q shows exactly with frac decimals. */

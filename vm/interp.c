@@ -31,6 +31,42 @@ static Value team_value(const Run *r, uint32_t emp, uint32_t field)
     return r->team_vals[base + (uint32_t)g];
 }
 
+static uint64_t team_members(const Run *r, uint32_t emp, uint32_t field)
+{
+    int32_t g = r->team_group[(size_t)field * r->res->nemp + emp];
+    if (g < 0)
+        return 0;
+    size_t base = 0;
+    for (uint32_t f = 0; f < field; f++)
+        base += r->team_ngroups[f];
+    return r->team_n[base + (uint32_t)g];
+}
+
+/* Tracing: the operands as the instruction found them (its result may
+ * overwrite one), then its result. */
+static void trace_before(const Run *r, TraceRec *t, TraceKind k, Ins in)
+{
+    const Value *R = r->frame;
+    t->hit = 1;
+    if (k == TK_BRANCH) {
+        t->v[0] = R[in.a];
+    } else if (k == TK_CHOICE || k == TK_ROUND || k == TK_DEFAULT) {
+        t->v[1] = R[in.b];
+        t->v[2] = R[in.c];
+    }
+}
+
+static void trace_after(const Run *r, TraceRec *t, TraceKind k, Ins in, uint32_t emp)
+{
+    if (k == TK_BRANCH || k == TK_BAND)
+        return;
+    t->v[0] = r->frame[in.a];
+    if (in.op == BC_AGG)
+        t->count = scan_agg_rows(r, emp, in.b);
+    else if (in.op == BC_TEAM)
+        t->count = team_members(r, emp, in.b);
+}
+
 static CmpOp cmp_of(uint8_t op)
 {
     return op == BC_EQ ? CMP_EQ : op == BC_NE ? CMP_NE : op == BC_LT ? CMP_LT
@@ -46,6 +82,13 @@ void interp_run(Run *r, uint32_t emp, uint32_t pc)
     for (;;) {
         Ins in = code[pc];
         uint32_t span = p->code_span[pc];
+        TraceRec *rec = NULL;
+        TraceKind tk = TK_READ;
+        if (r->trace_cur && r->point_of_pc[pc] != UINT32_MAX) {
+            rec = &r->trace_cur[r->point_of_pc[pc]];
+            tk = (TraceKind)p->trace[r->point_of_pc[pc]].kind;
+            trace_before(r, rec, tk, in);
+        }
         pc++;
         switch ((Opcode)in.op) {
         case BC_NOP: break;
@@ -81,5 +124,7 @@ void interp_run(Run *r, uint32_t emp, uint32_t pc)
         case BC_RET: return;
         default: return; /* row instructions never reach here (verified) */
         }
+        if (rec)
+            trace_after(r, rec, tk, in, emp);
     }
 }

@@ -101,6 +101,25 @@ static void w_table(Buf *b, const TableSpec *t)
     w32(b, t->span);
 }
 
+static void w_explain(Buf *b, const Program *p)
+{
+    for (uint32_t i = 0; i < p->npersist; i++) {
+        w32(b, p->def_span ? p->def_span[i] : 0);
+        wcstr(b, p->def_text ? p->def_text[i] : NULL);
+        w8(b, p->def_unit ? p->def_unit[i] : DU_UNKNOWN);
+        w8(b, p->def_role ? p->def_role[i] : DR_INTERNAL);
+    }
+    w32(b, p->ntrace);
+    for (uint32_t i = 0; i < p->ntrace; i++) {
+        const TracePoint *t = &p->trace[i];
+        w8(b, t->kind);
+        w16(b, t->def);
+        w16(b, t->reg);
+        w32(b, t->pc);
+        w32(b, t->span);
+    }
+}
+
 static void w_payload(Buf *b, const Program *p)
 {
     wcstr(b, p->scheme_name);
@@ -158,6 +177,7 @@ static void w_payload(Buf *b, const Program *p)
                                   o->gate,   o->score, o->weight, o->contrib};
         for (int k = 0; k < 9; k++)
             w16(b, regs[k]);
+        w8(b, o->flags);
         w32(b, o->span);
     }
     w32(b, p->nouts);
@@ -168,6 +188,7 @@ static void w_payload(Buf *b, const Program *p)
         w16(b, p->outs[i].reg);
         w32(b, p->outs[i].span);
     }
+    w_explain(b, p);
     w32(b, p->nallowed);
     for (uint32_t i = 0; i < p->nallowed; i++)
         w16(b, p->allowed[i]);
@@ -327,6 +348,36 @@ static void r_table(Rd *r, TableSpec *t)
     t->span = r32(r);
 }
 
+static void r_explain(Rd *r, Program *p)
+{
+    uint32_t n = p->npersist ? p->npersist : 1;
+    p->def_span = kpi_calloc(n, sizeof(uint32_t));
+    p->def_text = kpi_calloc(n, sizeof(char *));
+    p->def_unit = kpi_calloc(n, 1);
+    p->def_role = kpi_calloc(n, 1);
+    for (uint32_t i = 0; i < p->npersist && !r->bad; i++) {
+        p->def_span[i] = r32(r);
+        uint32_t len = 0;
+        p->def_text[i] = rstr(r, &len);
+        if (p->def_text[i] && !len) { /* written for "none" */
+            kpi_free(p->def_text[i]);
+            p->def_text[i] = NULL;
+        }
+        p->def_unit[i] = r8(r);
+        p->def_role[i] = r8(r);
+    }
+    p->ntrace = rcount(r, 13);
+    p->trace = kpi_calloc(p->ntrace ? p->ntrace : 1, sizeof(TracePoint));
+    for (uint32_t i = 0; i < p->ntrace; i++) {
+        TracePoint *t = &p->trace[i];
+        t->kind = r8(r);
+        t->def = r16(r);
+        t->reg = r16(r);
+        t->pc = r32(r);
+        t->span = r32(r);
+    }
+}
+
 static void r_payload(Rd *r, Program *p)
 {
     p->scheme_name = rstr(r, NULL);
@@ -384,7 +435,7 @@ static void r_payload(Rd *r, Program *p)
     p->stratum_pc = kpi_calloc(p->nstrata ? p->nstrata : 1, sizeof(uint32_t));
     for (uint32_t i = 0; i < p->nstrata; i++)
         p->stratum_pc[i] = r32(r);
-    p->nind = rcount(r, 30);
+    p->nind = rcount(r, 31);
     p->ind = kpi_calloc(p->nind ? p->nind : 1, sizeof(IndicatorOut));
     for (uint32_t i = 0; i < p->nind; i++) {
         IndicatorOut *o = &p->ind[i];
@@ -394,6 +445,7 @@ static void r_payload(Rd *r, Program *p)
                              &o->gate,   &o->score, &o->weight, &o->contrib};
         for (int k = 0; k < 9; k++)
             *regs[k] = r16(r);
+        o->flags = r8(r);
         o->span = r32(r);
     }
     p->nouts = rcount(r, 15);
@@ -405,6 +457,7 @@ static void r_payload(Rd *r, Program *p)
         p->outs[i].reg = r16(r);
         p->outs[i].span = r32(r);
     }
+    r_explain(r, p);
     p->nallowed = rcount(r, 2);
     p->allowed = kpi_calloc(p->nallowed ? p->nallowed : 1, sizeof(uint16_t));
     for (uint32_t i = 0; i < p->nallowed; i++)

@@ -933,3 +933,10 @@ size_t dec_format(char *buf, size_t cap, int64_t v, int scale)
     }
     return out_end(&o);
 }
+
+const char *round_mode_name(RoundMode m)
+{
+    static const char *const names[] = {"half_away_from_zero", "half_even", "half_up", "down",
+                                        "up", "floor", "ceiling"};
+    return (unsigned)m < sizeof names / sizeof *names ? names[m] : "?";
+}

@@ -49,6 +49,8 @@ typedef enum RoundMode {
     ROUND_FLOOR,      /* toward -infinity */
     ROUND_CEILING     /* toward +infinity */
 } RoundMode;
+/* The scheme's word for a mode: "half_away_from_zero"; "?" out of range. */
+const char *round_mode_name(RoundMode m);
 
 /* ---- construction ---- */
 Rat  rat_int(int64_t v);                              /* v / 1 */

@@ -66,5 +66,13 @@ void program_free(Program *p)
         for (uint32_t i = 0; i < p->npersist; i++)
             kpi_free(p->reg_names[i]);
     kpi_free(p->reg_names);
+    if (p->def_text)
+        for (uint32_t i = 0; i < p->npersist; i++)
+            kpi_free(p->def_text[i]);
+    kpi_free(p->def_text);
+    kpi_free(p->def_span);
+    kpi_free(p->def_unit);
+    kpi_free(p->def_role);
+    kpi_free(p->trace);
     sources_free(&p->sources);
 }

@@ -138,9 +138,19 @@ typedef struct TeamField {
     uint32_t  span;
 } TeamField;
 
+/* What an indicator block says, for explanations and plots. */
+enum {
+    IND_PLAN = 1,     /* it has a plan */
+    IND_SCALE = 2,    /* a score (scale) is written */
+    IND_GATED = 4,    /* an `only if` */
+    IND_SUMMED = 8,   /* a weighted_sum adds its contribution */
+    IND_LOWER = 16    /* lower is better */
+};
+
 typedef struct IndicatorOut {
     char    *name, *label;
     uint16_t active, fact, plan, index, raw_score, gate, score, weight, contrib;  /* registers */
+    uint8_t  flags;           /* IND_* */
     uint32_t span;
 } IndicatorOut;
 
@@ -151,6 +161,36 @@ typedef struct ValueOut {
     uint16_t reg;
     uint32_t span;
 } ValueOut;
+
+/* Explanations. The compiler marks the instructions whose values an
+ * explanation shows; when an employee is traced the VM records, at each
+ * marked instruction it runs, the values it saw (vm/trace.h). So an
+ * explanation reads what was computed and never computes anything. */
+typedef enum TraceKind {
+    TK_READ,      /* an input read: roster, plan, aggregate, team field, named constant */
+    TK_VALUE,     /* a named value read from its register (no instruction) */
+    TK_CHOICE,    /* min or max of two: both sides and the result */
+    TK_ROUND,     /* round: the value, the step and the result */
+    TK_BRANCH,    /* if: the condition's value */
+    TK_BAND,      /* this row of a bands expression was taken */
+    TK_NOBAND,    /* no row matched, or a row's condition was blank: the result */
+    TK_DEFAULT,   /* default: the value, the fallback and the result */
+    TK__COUNT
+} TraceKind;
+
+/* The unit of a named value, as the compiler's unit check solved it. */
+typedef enum DefUnit { DU_UNKNOWN, DU_PLAIN, DU_MONEY, DU_HOURS, DU_DAYS, DU_OTHER } DefUnit;
+/* What a register holds, for explanations to choose what they show. */
+typedef enum DefRole { DR_INTERNAL, DR_LET, DR_PARAM, DR_FIELD, DR_RESULT } DefRole;
+
+typedef struct TracePoint {
+    uint8_t  kind;            /* TraceKind */
+    uint16_t def;             /* register of the named value being computed */
+    uint16_t reg;             /* TK_VALUE: the register read */
+    uint32_t pc;              /* the instruction; TRACE_NO_PC for TK_VALUE */
+    uint32_t span;            /* the source it shows */
+} TracePoint;
+#define TRACE_NO_PC UINT32_MAX
 
 typedef struct SpanInfo {
     uint16_t file;
@@ -190,6 +230,16 @@ typedef struct Program {
     IndicatorOut *ind;
     uint32_t      nouts;
     ValueOut     *outs;
+
+    /* explanations: per persistent register, the source of its definition
+     * and, when it has none (a default), a description; trace points grouped
+     * by def in the order their instructions run */
+    uint32_t   *def_span;     /* npersist */
+    char      **def_text;     /* npersist; NULL: the source text at def_span */
+    uint8_t    *def_unit;     /* npersist: DefUnit */
+    uint8_t    *def_role;     /* npersist: DefRole */
+    uint32_t    ntrace;
+    TracePoint *trace;
 
     uint32_t    nallowed;     /* `allow CODE`: data warnings of the run dropped too */
     uint16_t   *allowed;

@@ -17,6 +17,14 @@ char *run_path(const Run *r, const TableSpec *t)
     return fs_join(r->o->data_dir, t->file);
 }
 
+CsvReader *run_csv_open(const Run *r, const TableSpec *t, const char *path, CsvError *err)
+{
+    const RunText *in = r->o->texts ? &r->o->texts[t - r->p->tables] : NULL;
+    if (in && in->text)
+        return csv_open_mem(in->text, in->len, t->dialect.delimiter);
+    return csv_open(path, t->dialect.delimiter, err);
+}
+
 /* kpic check --data: the file's columns the scheme does not declare. */
 static void extra_columns(Run *r, const TableSpec *t, const char *file, const CsvField *names, uint32_t n)
 {
@@ -152,7 +160,7 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
 {
     char *file = run_path(r, t);
     CsvError err;
-    CsvReader *rd = csv_open(file, t->dialect.delimiter, &err);
+    CsvReader *rd = run_csv_open(r, t, file, &err);
     bool ok = false;
     int32_t *pos = kpi_calloc(t->ncols, sizeof(int32_t));
     Value *vals = kpi_calloc(t->ncols, sizeof(Value));

@@ -124,6 +124,44 @@ static void note_inexact(Run *r)
     }
 }
 
+int32_t run_find_employee(const RunResult *r, const char *key)
+{
+    size_t len = strlen(key);
+    for (uint32_t e = 0; e < r->nemp; e++) {
+        uint32_t n;
+        const char *k = strtab_get(&r->strs, r->emp_key[e], &n);
+        if (n == len && memcmp(k, key, len) == 0)
+            return (int32_t)e;
+    }
+    return -1;
+}
+
+/* Records for the employees to explain, and where each instruction's
+ * trace point is. */
+static void trace_prepare(Run *r)
+{
+    const Program *p = r->p;
+    RunResult *res = r->res;
+    if (!r->o->trace_all && !r->o->ntrace_keys)
+        return;
+    res->trace_slot = kpi_calloc(res->nemp ? res->nemp : 1, sizeof(int32_t));
+    uint32_t nslots = 0;
+    for (uint32_t e = 0; e < res->nemp; e++)
+        res->trace_slot[e] = r->o->trace_all ? (int32_t)nslots++ : -1;
+    for (uint32_t k = 0; !r->o->trace_all && k < r->o->ntrace_keys; k++) {
+        int32_t e = run_find_employee(res, r->o->trace_keys[k]);
+        if (e >= 0 && res->trace_slot[e] < 0)
+            res->trace_slot[e] = (int32_t)nslots++;
+    }
+    res->trace = kpi_calloc((size_t)(nslots ? nslots : 1) * (p->ntrace ? p->ntrace : 1), sizeof(TraceRec));
+    r->point_of_pc = kpi_malloc(sizeof(uint32_t) * (p->ncode ? p->ncode : 1));
+    for (uint32_t pc = 0; pc < p->ncode; pc++)
+        r->point_of_pc[pc] = UINT32_MAX;
+    for (uint32_t i = 0; i < p->ntrace; i++)
+        if (p->trace[i].pc != TRACE_NO_PC)
+            r->point_of_pc[p->trace[i].pc] = i;
+}
+
 static void evaluate(Run *r)
 {
     const Program *p = r->p;
@@ -134,12 +172,14 @@ static void evaluate(Run *r)
         res->regs[i] = val_blank();
     r->frame = kpi_calloc(p->nregs ? p->nregs : 1, sizeof(Value));
     team_prepare(r);
+    trace_prepare(r);
     for (uint32_t s = 0; s < p->nstrata; s++) {
         if (s > 0)
             team_aggregate(r, s);
         for (uint32_t e = 0; e < nemp; e++) {
             Value *regs = res->regs + (size_t)e * np;
             memcpy(r->frame, regs, sizeof(Value) * np);
+            r->trace_cur = (TraceRec *)run_trace(res, e);
             interp_run(r, e, p->stratum_pc[s]);
             memcpy(regs, r->frame, sizeof(Value) * np);
         }
@@ -220,6 +260,7 @@ void run_period(const Program *p, const RunOptions *o, RunResult *res)
     scan_free(&r);
     team_free(&r);
     kpi_free(r.frame);
+    kpi_free(r.point_of_pc);
 }
 
 void run_result_free(RunResult *r)
@@ -231,5 +272,8 @@ void run_result_free(RunResult *r)
     kpi_free(r->emp_dept);
     kpi_free(r->regs);
     kpi_free(r->stats);
+    kpi_free(r->emp_rows);
+    kpi_free(r->trace_slot);
+    kpi_free(r->trace);
     memset(r, 0, sizeof *r);
 }

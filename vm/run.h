@@ -17,11 +17,29 @@
 #define KPI_MAX_EMPLOYEES  (10u << 20)
 #define KPI_MAX_RUN_ERRORS 20          /* runtime errors reported, the rest counted */
 
+/* An input table given as CSV text instead of its file (scheme tests). */
+typedef struct RunText {
+    const char *text;          /* NULL: read the file */
+    size_t      len;
+} RunText;
+
 typedef struct RunOptions {
     const char *data_dir;      /* where the scheme's input files are */
+    const RunText *texts;      /* per table, or NULL; messages still name data_dir/file */
     Period      period;
     bool        check_only;    /* kpic check --data: read and check, compute nothing */
+    /* explanations: the employees whose computation the VM records */
+    bool        trace_all;
+    const char *const *trace_keys;
+    uint32_t    ntrace_keys;
 } RunOptions;
+
+/* What the VM saw at one trace point of one employee (program.h). */
+typedef struct TraceRec {
+    uint8_t  hit;              /* the instruction ran */
+    uint64_t count;            /* an aggregate's rows, a team field's members */
+    Value    v[3];             /* the result (a branch: its condition), then the operands */
+} TraceRec;
 
 #define KPI_UNKNOWN_SHOWN 5    /* unknown employee ids named in a warning */
 
@@ -48,7 +66,10 @@ typedef struct RunResult {
     uint32_t   *emp_dept;      /* text id, STR_NONE when none */
     Value      *regs;          /* nemp * npersist: every named value */
     TableStats *stats;         /* per table */
+    uint64_t   *emp_rows;      /* nemp * ntables: fact rows of each employee in the period */
     bool        inexact;       /* some value fell back to a rounded decimal */
+    int32_t    *trace_slot;    /* per employee: its records, or -1 when not traced */
+    TraceRec   *trace;         /* slot * p->ntrace + point */
 } RunResult;
 
 void run_period(const Program *p, const RunOptions *o, RunResult *out);
@@ -56,6 +77,15 @@ void run_result_free(RunResult *r);
 static inline const Value *run_regs(const RunResult *r, uint32_t emp)
 {
     return r->regs + (size_t)emp * r->p->npersist;
+}
+/* The employee with this key, or -1. */
+int32_t run_find_employee(const RunResult *r, const char *key);
+/* An employee's trace records, NULL when it was not traced. */
+static inline const TraceRec *run_trace(const RunResult *r, uint32_t emp)
+{
+    if (!r->trace_slot || r->trace_slot[emp] < 0)
+        return NULL;
+    return r->trace + (size_t)r->trace_slot[emp] * r->p->ntrace;
 }
 
 #endif

@@ -20,6 +20,7 @@ typedef struct Acc {
     i128    sum;
     int64_t count;
     int64_t mm;               /* min or max so far */
+    int64_t rows;             /* rows that passed the filter (explanations) */
 } Acc;
 
 typedef struct Run {
@@ -33,9 +34,12 @@ typedef struct Run {
     Acc              *acc;          /* nemp * naggs */
     struct DistinctSet *distinct;
     Value            *team_vals;    /* per team field: ngroups values */
+    uint64_t         *team_n;       /* the members each of those counted */
     int32_t          *team_group;   /* per team field: nemp group indices */
     uint32_t         *team_ngroups;
     Value            *frame;        /* nregs scratch registers */
+    uint32_t         *point_of_pc;  /* tracing: ncode entries, UINT32_MAX none */
+    TraceRec         *trace_cur;    /* the records of the employee running, or NULL */
     bool              data_error;
 } Run;
 
@@ -43,6 +47,8 @@ typedef struct Run {
 void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 char *run_path(const Run *r, const TableSpec *t);
+/* Opens a table's input: its file at path, or its text of RunOptions.texts. */
+CsvReader *run_csv_open(const Run *r, const TableSpec *t, const char *path, CsvError *err);
 
 /* ref.c */
 bool ref_load_roster(Run *r);
@@ -57,6 +63,7 @@ bool ref_map_header(Run *r, const TableSpec *t, const char *file, const CsvField
 /* scan.c */
 bool scan_facts(Run *r);
 Value scan_agg_value(const Run *r, uint32_t emp, uint32_t agg);
+uint64_t scan_agg_rows(const Run *r, uint32_t emp, uint32_t agg);
 void scan_free(Run *r);
 
 /* interp.c */

@@ -154,18 +154,26 @@ static bool parse_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, CsvFie
     return false;
 }
 
-/* The first few distinct ids of unknown employees, for the warning. */
+/* The smallest few distinct ids of unknown employees (bytewise, sorted), for
+ * the warning: the same whatever the order of the rows. */
 static void note_unknown(TableStats *st, CsvField key)
 {
     char id[64];
     snprintf(id, sizeof id, "%.*s", (int)(key.len < 60 ? key.len : 60), key.ptr);
-    for (uint32_t i = 0; i < st->nunknown_ids; i++)
-        if (strcmp(st->unknown_ids[i], id) == 0)
+    uint32_t at = 0, n = st->nunknown_ids;
+    while (at < n && strcmp(st->unknown_ids[at], id) < 0)
+        at++;
+    if (at < n && strcmp(st->unknown_ids[at], id) == 0)
+        return;
+    if (n == KPI_UNKNOWN_SHOWN) {
+        st->more_unknown = true;   /* id, or the largest one kept, is left out */
+        if (at == n)
             return;
-    if (st->nunknown_ids < KPI_UNKNOWN_SHOWN)
-        memcpy(st->unknown_ids[st->nunknown_ids++], id, sizeof id);
-    else
-        st->more_unknown = true;
+        n--;
+    }
+    memmove(st->unknown_ids[at + 1], st->unknown_ids[at], (size_t)(n - at) * sizeof st->unknown_ids[0]);
+    memcpy(st->unknown_ids[at], id, sizeof id);
+    st->nunknown_ids = n + 1;
 }
 
 /* Which rows of the batch count: a valid date in the period and a known
@@ -212,6 +220,7 @@ static void select_rows(Scan *sc, const CsvBatch *b, const int32_t *pos)
             note_unknown(st, key);
             continue;
         }
+        r->res->emp_rows[(size_t)e * r->p->ntables + sc->ti]++;
         sc->keep[sc->m] = i;
         sc->emp[sc->m] = e;
         sc->rowno[sc->m] = row;
@@ -453,6 +462,7 @@ static void update_aggs(Scan *sc)
                 continue;
             uint32_t e = (uint32_t)sc->emp[i];
             Acc *acc = &r->acc[(size_t)e * p->naggs + ai];
+            acc->rows++;
             if (a->kind == AGG_COUNT_ROWS) {
                 acc->count++;
                 continue;
@@ -525,7 +535,7 @@ static bool scan_table(Run *r, uint32_t ti)
     sc.ti = ti;
     sc.file = run_path(r, sc.t);
     CsvError err;
-    CsvReader *rd = csv_open(sc.file, sc.t->dialect.delimiter, &err);
+    CsvReader *rd = run_csv_open(r, sc.t, sc.file, &err);
     if (!rd) {
         run_data_error(r, K_DATA_FILE, sc.file, 0, 0, "%s", err.msg);
         kpi_free(sc.file);
@@ -572,6 +582,8 @@ bool scan_facts(Run *r)
     const Program *p = r->p;
     r->acc = kpi_calloc((size_t)(r->res->nemp ? r->res->nemp : 1) * (p->naggs ? p->naggs : 1), sizeof(Acc));
     r->distinct = kpi_calloc(1, sizeof(struct DistinctSet));
+    r->res->emp_rows = kpi_calloc((size_t)(r->res->nemp ? r->res->nemp : 1) * (p->ntables ? p->ntables : 1),
+                                  sizeof(uint64_t));
     bool ok = true;
     for (uint32_t i = 0; i < p->ntables; i++)
         if (p->tables[i].kind == TABLE_KIND_FACTS && !scan_table(r, i)) {
@@ -607,6 +619,11 @@ Value scan_agg_value(const Run *r, uint32_t emp, uint32_t agg)
     default:
         return val_num(rat_int(acc->count));
     }
+}
+
+uint64_t scan_agg_rows(const Run *r, uint32_t emp, uint32_t agg)
+{
+    return (uint64_t)r->acc[(size_t)emp * r->p->naggs + agg].rows;
 }
 
 void scan_free(Run *r)

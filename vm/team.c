@@ -42,6 +42,7 @@ void team_prepare(Run *r)
         total += r->team_ngroups[f];
     }
     r->team_vals = kpi_calloc(total ? total : 1, sizeof(Value));
+    r->team_n = kpi_calloc(total ? total : 1, sizeof(uint64_t));
 }
 
 typedef struct GroupAcc {
@@ -49,7 +50,7 @@ typedef struct GroupAcc {
     int64_t n;
 } GroupAcc;
 
-static void aggregate_field(Run *r, uint32_t f, Value *out)
+static void aggregate_field(Run *r, uint32_t f, Value *out, uint64_t *counted)
 {
     const TeamField *tf = &r->p->team[f];
     uint32_t ng = r->team_ngroups[f], nemp = r->res->nemp;
@@ -77,6 +78,7 @@ static void aggregate_field(Run *r, uint32_t f, Value *out)
         }
     }
     for (uint32_t g = 0; g < ng; g++) {
+        counted[g] = (uint64_t)acc[g].n;
         if (tf->kind == AGG_COUNT)
             out[g] = acc[g].v.kind == V_ERROR ? acc[g].v : val_num(rat_int(acc[g].n));
         else if (tf->kind == AGG_AVG)
@@ -92,7 +94,7 @@ void team_aggregate(Run *r, uint32_t stratum)
     size_t base = 0;
     for (uint32_t f = 0; f < r->p->nteam; f++) {
         if (r->p->team[f].stratum == stratum)
-            aggregate_field(r, f, r->team_vals + base);
+            aggregate_field(r, f, r->team_vals + base, r->team_n + base);
         base += r->team_ngroups[f];
     }
 }
@@ -102,4 +104,5 @@ void team_free(Run *r)
     kpi_free(r->team_group);
     kpi_free(r->team_ngroups);
     kpi_free(r->team_vals);
+    kpi_free(r->team_n);
 }

@@ -285,6 +285,45 @@ static void verify_spans(Vf *v)
             return (void)bad(v, "a text constant is missing");
 }
 
+/* The opcode each trace point may mark: the VM reads its operands as the
+ * point's kind says. */
+static bool trace_op_ok(TraceKind k, uint8_t op)
+{
+    switch (k) {
+    case TK_READ:
+        return op == BC_ROSTER || op == BC_PLAN || op == BC_AGG || op == BC_TEAM || op == BC_LOADK;
+    case TK_CHOICE: return op == BC_MIN || op == BC_MAX;
+    case TK_ROUND: return op == BC_ROUND;
+    case TK_BRANCH: return op == BC_JNOTBOOL;
+    case TK_BAND: return op == BC_LOADI;
+    case TK_NOBAND: return op == BC_FAIL || op == BC_MOVE;
+    case TK_DEFAULT: return op == BC_DEFAULT;
+    default: return false;
+    }
+}
+
+static void verify_trace(Vf *v)
+{
+    const Program *p = v->p;
+    for (uint32_t i = 0; i < p->npersist; i++)
+        if ((p->def_span[i] >= p->nspans && p->nspans) || p->def_unit[i] > DU_OTHER || p->def_role[i] > DR_RESULT)
+            return (void)bad(v, "a definition's span, unit or role is out of range");
+    int64_t last_pc = -1; /* marked instructions ascend: one point each */
+    for (uint32_t i = 0; i < p->ntrace; i++) {
+        const TracePoint *t = &p->trace[i];
+        bool ok = t->kind < TK__COUNT && t->def < p->npersist && t->span < p->nspans;
+        if (t->kind == TK_VALUE)
+            ok &= t->pc == TRACE_NO_PC && t->reg < p->npersist;
+        else
+            ok &= t->pc < p->ncode && trace_op_ok((TraceKind)t->kind, p->code[t->pc].op) &&
+                  (int64_t)t->pc > last_pc;
+        if (!ok)
+            return (void)bad(v, "trace point %u is malformed", i);
+        if (t->kind != TK_VALUE)
+            last_pc = (int64_t)t->pc;
+    }
+}
+
 bool program_verify(const Program *p, char *err, size_t errlen)
 {
     Vf v = {p, err, errlen, true};
@@ -310,5 +349,7 @@ bool program_verify(const Program *p, char *err, size_t errlen)
         verify_code(&v);
     if (v.ok)
         verify_outputs(&v);
+    if (v.ok)
+        verify_trace(&v);
     return v.ok;
 }

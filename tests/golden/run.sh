@@ -104,5 +104,17 @@ else
     echo "FAIL docs/bytecode.md: its opcode table differs from 'kpic opcodes'"
     diff -u "$tmp/ops.doc" "$tmp/ops.want" | sed 's/^/  /' | head -20
 fi
+# suites with their own scripts; each ends with "N passed, N failed", which join ours
+suite() {
+    sh "$root/tests/$1/run.sh" "$build" >"$tmp/suite"
+    sed '$d' "$tmp/suite"
+    last=$(tail -n 1 "$tmp/suite")
+    case $last in
+    *" passed, "*" failed") passed=$((passed + ${last%% *})); last=${last#*, }; failed=$((failed + ${last%% *})) ;;
+    *) failed=$((failed + 1)); echo "FAIL tests/$1/run.sh did not finish" ;;
+    esac
+}
+suite determinism   # the same bytes across runs, row orders and locales
+suite explain       # every example's explanations, and their JSON against its schema
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

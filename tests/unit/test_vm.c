@@ -31,7 +31,7 @@ static void eval(Eval *ev, const char *scheme, const char *period, ...)
     kpi_free(m);
     Period per;
     assert_true(period_parse(period, strlen(period), (PeriodKind)ev->p->period, &per));
-    RunOptions o = {ev->dir, per, false};
+    RunOptions o = {.data_dir = ev->dir, .period = per};
     run_period(ev->p, &o, &ev->r);
     diag_sort(&ev->r.diags);
     Buf b = BUF_INIT;
