@@ -147,6 +147,8 @@ static void fill_defs(Cg *g)
     p->def_text = kpi_calloc(n, sizeof(char *));
     p->def_unit = kpi_calloc(n, 1);
     p->def_role = kpi_calloc(n, 1);
+    if (!p->def_code)
+        p->def_code = kpi_calloc((size_t)n * 2, sizeof(uint32_t));
     for (size_t i = 0; i < g->s->norder; i++) {
         const Def *d = &g->s->defs[g->s->order[i]];
         p->def_span[d->reg] = sema_span(g->s, d->expr && !d->text ? d->expr->span : d->span);
@@ -419,6 +421,7 @@ bool codegen(Sema *s, Program *p)
     p->nstrata = (uint32_t)(s->nstrata > 0 ? s->nstrata : 1);
     p->stratum_pc = kpi_calloc(p->nstrata, sizeof(uint32_t));
     collect_consts(&g);
+    p->def_code = kpi_calloc((size_t)(p->npersist ? p->npersist : 1) * 2, sizeof(uint32_t));
     for (uint32_t st = 0; st < p->nstrata; st++) {
         p->stratum_pc[st] = here(&g);
         for (size_t i = 0; i < s->norder; i++) {
@@ -426,7 +429,9 @@ bool codegen(Sema *s, Program *p)
             if ((uint32_t)d->stratum != st)
                 continue;
             g.cur_def = d->reg;
+            p->def_code[2 * d->reg] = here(&g);
             compile_to(&g, d->ir, d->reg);
+            p->def_code[2 * d->reg + 1] = here(&g);
         }
         emit(&g, BC_RET, 0, 0, 0, 0, 0);
     }

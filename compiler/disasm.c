@@ -84,8 +84,9 @@ static void operand(const Program *p, const TableSpec *t, Ins ins, char f, uint3
     (void)t;
 }
 
+/* mark: the trace point of the instruction, or NULL */
 static void ins_text(const Program *p, const TableSpec *t, const Ins *code, const uint32_t *spans,
-                     uint32_t pc, uint32_t *last_line, bool lines, Buf *out)
+                     uint32_t pc, uint32_t *last_line, bool lines, const char *mark, Buf *out)
 {
     Ins ins = code[pc];
     const OpInfo *info = &op_info[ins.op < BC__COUNT ? ins.op : 0];
@@ -114,6 +115,8 @@ static void ins_text(const Program *p, const TableSpec *t, const Ins *code, cons
         buf_printf(out, " %s", error_kind_text((ErrorKind)ins.x));
     if (ins.op == BC_ROW_SELECT)
         buf_printf(out, " if v%u", ins.x);
+    if (mark)
+        buf_printf(&note, "%sexplain: %s", note.len ? ", " : "", mark);
     if (note.len) {
         size_t w = out->len - start;
         buf_pad(out, ' ', w < 40 ? 40 - w : 1);
@@ -155,7 +158,7 @@ static void table_text(const Program *p, const TableSpec *t, uint32_t ti, bool l
     }
     uint32_t last = 0;
     for (uint32_t pc = 0; pc < t->ncode; pc++)
-        ins_text(p, t, t->code, t->code_span, pc, &last, lines, out);
+        ins_text(p, t, t->code, t->code_span, pc, &last, lines, NULL, out);
     for (uint32_t i = 0; i < p->naggs; i++) {
         const AggSpec *a = &p->aggs[i];
         if (a->table != ti)
@@ -192,12 +195,18 @@ void disasm_program_lines(const Program *p, bool lines, Buf *out)
             buf_printf(out, " where r%u", tf->where);
         buf_printf(out, ", before stratum %u\n", tf->stratum);
     }
+    uint32_t tp = 0; /* trace points come in instruction order */
     for (uint32_t s = 0; s < p->nstrata; s++) {
         buf_printf(out, "stratum %u:\n", s);
         uint32_t last = 0;
         uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
-        for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++)
-            ins_text(p, NULL, p->code, p->code_span, pc, &last, lines, out);
+        for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++) {
+            while (tp < p->ntrace && (p->trace[tp].pc == TRACE_NO_PC || p->trace[tp].pc < pc))
+                tp++;
+            const char *mark = tp < p->ntrace && p->trace[tp].pc == pc
+                ? trace_kind_name((TraceKind)p->trace[tp].kind) : NULL;
+            ins_text(p, NULL, p->code, p->code_span, pc, &last, lines, mark, out);
+        }
     }
     buf_adds(out, "\nconstants:\n");
     for (uint32_t i = 0; i < p->nconsts; i++) {

@@ -47,16 +47,9 @@ static const char *style_name(ExStyle s)
     return names[s];
 }
 
-static const char *kind_name(TraceKind k)
-{
-    static const char *const names[TK__COUNT] = {"read", "value", "choice", "round", "branch", "band",
-                                                 "no_band", "default"};
-    return names[k];
-}
-
 static void jevent(const Explanation *x, const ExEvent *e, Buf *out)
 {
-    buf_printf(out, "{\"kind\": \"%s\", \"text\": ", kind_name(e->kind));
+    buf_printf(out, "{\"kind\": \"%s\", \"text\": ", trace_kind_name(e->kind));
     fmt_json_cstr(out, e->text);
     if (e->kind != TK_VALUE) {
         buf_adds(out, ", \"source\": ");

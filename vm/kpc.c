@@ -108,6 +108,8 @@ static void w_explain(Buf *b, const Program *p)
         wcstr(b, p->def_text ? p->def_text[i] : NULL);
         w8(b, p->def_unit ? p->def_unit[i] : DU_UNKNOWN);
         w8(b, p->def_role ? p->def_role[i] : DR_INTERNAL);
+        w32(b, p->def_code ? p->def_code[2 * i] : 0);
+        w32(b, p->def_code ? p->def_code[2 * i + 1] : 0);
     }
     w32(b, p->ntrace);
     for (uint32_t i = 0; i < p->ntrace; i++) {
@@ -355,6 +357,7 @@ static void r_explain(Rd *r, Program *p)
     p->def_text = kpi_calloc(n, sizeof(char *));
     p->def_unit = kpi_calloc(n, 1);
     p->def_role = kpi_calloc(n, 1);
+    p->def_code = kpi_calloc((size_t)n * 2, sizeof(uint32_t));
     for (uint32_t i = 0; i < p->npersist && !r->bad; i++) {
         p->def_span[i] = r32(r);
         uint32_t len = 0;
@@ -365,6 +368,8 @@ static void r_explain(Rd *r, Program *p)
         }
         p->def_unit[i] = r8(r);
         p->def_role[i] = r8(r);
+        p->def_code[2 * i] = r32(r);
+        p->def_code[2 * i + 1] = r32(r);
     }
     p->ntrace = rcount(r, 13);
     p->trace = kpi_calloc(p->ntrace ? p->ntrace : 1, sizeof(TracePoint));

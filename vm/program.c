@@ -15,6 +15,13 @@ const char *agg_kind_name(AggKind k)
     return names[k];
 }
 
+const char *trace_kind_name(TraceKind k)
+{
+    static const char *const names[TK__COUNT] = {"read", "value", "choice", "round", "branch", "band",
+                                                 "no_band", "default"};
+    return k < TK__COUNT ? names[k] : "?";
+}
+
 static void table_free(TableSpec *t)
 {
     kpi_free(t->name);
@@ -73,6 +80,7 @@ void program_free(Program *p)
     kpi_free(p->def_span);
     kpi_free(p->def_unit);
     kpi_free(p->def_role);
+    kpi_free(p->def_code);
     kpi_free(p->trace);
     sources_free(&p->sources);
 }

@@ -191,6 +191,7 @@ typedef struct TracePoint {
     uint32_t span;            /* the source it shows */
 } TracePoint;
 #define TRACE_NO_PC UINT32_MAX
+const char *trace_kind_name(TraceKind k);   /* "read", "choice", "no_band", ... */
 
 typedef struct SpanInfo {
     uint16_t file;
@@ -238,6 +239,8 @@ typedef struct Program {
     char      **def_text;     /* npersist; NULL: the source text at def_span */
     uint8_t    *def_unit;     /* npersist: DefUnit */
     uint8_t    *def_role;     /* npersist: DefRole */
+    uint32_t   *def_code;     /* npersist * 2: the instructions [start, end) that compute it
+                                 (kpirun curve re-runs a score's with another index) */
     uint32_t    ntrace;
     TracePoint *trace;
 

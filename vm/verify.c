@@ -285,6 +285,22 @@ static void verify_spans(Vf *v)
             return (void)bad(v, "a text constant is missing");
 }
 
+/* A def's code can be run alone: no RET inside, jumps stay in [start, end]. */
+static bool code_range_ok(const Program *p, uint32_t start, uint32_t end)
+{
+    if (start > end || end > p->ncode)
+        return false;
+    for (uint32_t pc = start; pc < end; pc++) {
+        const Ins in = p->code[pc];
+        if (in.op == BC_RET)
+            return false;
+        if ((in.op == BC_JMP || in.op == BC_JNOTBOOL || in.op == BC_JFALSE) &&
+            (ins_target(in) < start || ins_target(in) > end))
+            return false;
+    }
+    return true;
+}
+
 /* The opcode each trace point may mark: the VM reads its operands as the
  * point's kind says. */
 static bool trace_op_ok(TraceKind k, uint8_t op)
@@ -306,8 +322,9 @@ static void verify_trace(Vf *v)
 {
     const Program *p = v->p;
     for (uint32_t i = 0; i < p->npersist; i++)
-        if ((p->def_span[i] >= p->nspans && p->nspans) || p->def_unit[i] > DU_OTHER || p->def_role[i] > DR_RESULT)
-            return (void)bad(v, "a definition's span, unit or role is out of range");
+        if ((p->def_span[i] >= p->nspans && p->nspans) || p->def_unit[i] > DU_OTHER || p->def_role[i] > DR_RESULT ||
+            !code_range_ok(p, p->def_code[2 * i], p->def_code[2 * i + 1]))
+            return (void)bad(v, "a definition's span, unit, role or code is out of range");
     int64_t last_pc = -1; /* marked instructions ascend: one point each */
     for (uint32_t i = 0; i < p->ntrace; i++) {
         const TracePoint *t = &p->trace[i];

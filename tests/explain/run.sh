@@ -49,7 +49,8 @@ first=$(head -1 "$tmp/cases")
     "$(printf '%s' "$first" | cut -f2)" "$tmp/broken.json"
 printf 'broken\t%s\t%s\t%s\n' "$tmp/broken.json" "$(printf '%s' "$first" | cut -f3)" \
     "$(printf '%s' "$first" | cut -f4)" >"$tmp/broken"
-if "$py" "$root/tests/explain/check.py" "$root/docs/explain.schema.json" "$tmp/broken" | grep -q "'payout' is a required property"; then
+"$py" "$root/tests/explain/check.py" "$root/docs/explain.schema.json" "$tmp/broken" >"$tmp/broken.out"
+if grep -q "'payout' is a required property" "$tmp/broken.out"; then
     extra=1
 else
     echo "FAIL the schema check accepts an explanation without a payout"

@@ -46,11 +46,11 @@ static void test_codegen_listing(void **state)
     Program *p = compile_ok(ROSTER "payout = s.salary * 2\n");
     char *l = listing(p, 0);
     assert_string_equal(l,
-        "  0000    7  ROSTER       r2 s.salary\n"
+        "  0000    7  ROSTER       r2 s.salary                ; explain: read\n"
         "  0001    |  LOADK        r3 k0                      ; k0=2\n"
         "  0002    |  MUL          r1 r2 r3\n"
         "  0003    |  LOADK        r2 k1                      ; k1=0.01\n"
-        "  0004    |  ROUND        r0 r1 r2 half_away_from_zero ; r0=payout\n"
+        "  0004    |  ROUND        r0 r1 r2 half_away_from_zero ; r0=payout, explain: round\n"
         "  0005    1  RET         \n");
     kpi_free(l);
     free_program(p);
@@ -74,21 +74,21 @@ static void test_bands_code(void **state)
     Program *p = compile_ok(ROSTER "let k = bands {\n s.salary < 100 -> 1\n else -> 2\n}\npayout = k\n");
     char *l = listing(p, 0);
     assert_string_equal(l,
-        "  0000    8  ROSTER       r4 s.salary\n"
+        "  0000    8  ROSTER       r4 s.salary                ; explain: read\n"
         "  0001    |  LOADK        r5 k0                      ; k0=100\n"
         "  0002    |  LT           r3 r4 r5\n"
         "  0003    |  JNOTBOOL     r3 -> 0011\n"
         "  0004    |  JFALSE       r3 -> 0008\n"
         "  0005    |  LOADK        r0 k1                      ; r0=k k1=1\n"
-        "  0006    |  LOADI        r2 1                       ; r2=band#0\n"
+        "  0006    |  LOADI        r2 1                       ; r2=band#0, explain: band\n"
         "  0007    |  JMP          -> 0013\n"
         "  0008    9  LOADK        r0 k2                      ; r0=k k2=2\n"
-        "  0009    |  LOADI        r2 2                       ; r2=band#0\n"
+        "  0009    |  LOADI        r2 2                       ; r2=band#0, explain: band\n"
         "  0010    |  JMP          -> 0013\n"
-        "  0011    7  MOVE         r0 r3                      ; r0=k\n"
+        "  0011    7  MOVE         r0 r3                      ; r0=k, explain: no_band\n"
         "  0012    |  LOADI        r2 0                       ; r2=band#0\n"
         "  0013   11  LOADK        r3 k3                      ; k3=0.01\n"
-        "  0014    |  ROUND        r1 r0 r3 half_away_from_zero ; r1=payout r0=k\n"
+        "  0014    |  ROUND        r1 r0 r3 half_away_from_zero ; r1=payout r0=k, explain: round\n"
         "  0015    1  RET         \n");
     kpi_free(l);
     free_program(p);
