@@ -3,6 +3,7 @@
 #   make demo       run the bundled wholesale scheme (examples/demo)
 #   make test       unit tests (cmocka) and golden end-to-end tests
 #   make asan       the whole suite under ASan+UBSan
+#   make browser-test  payout statements rendered in headless Chromium
 #   make install PREFIX=/usr/local
 # Missing Debian build packages are installed when run as root, named otherwise.
 
@@ -41,7 +42,7 @@ KPIC     = $(BUILD)/kpic
 KPIRUN   = $(BUILD)/kpirun
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all demo test unit golden asan valgrind install uninstall clean deps
+.PHONY: all demo test unit golden browser-test asan valgrind install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(KPIC) $(KPIRUN)
@@ -120,6 +121,10 @@ golden: $(KPIC) $(KPIRUN)
 
 test: unit golden
 
+# Payout statements rendered by headless Chromium (Debian's chromium; .ci/run installs it).
+browser-test: $(KPIRUN)
+	@sh tests/browser/run.sh $(BUILD)
+
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="$(ASAN_FLAGS)" test
@@ -130,12 +135,15 @@ valgrind: $(UNIT_BIN) $(KPIC) $(KPIRUN)
 	@fail=0; for t in $(UNIT_BIN); do $(VALGRIND) $$t >/dev/null 2>$(BUILD)/valgrind.log || { cat $(BUILD)/valgrind.log; fail=1; }; done; \
 	for d in examples/*/; do \
 	  [ -f $$d/scheme.kpi ] || continue; \
-	  g=$$(ls $$d*.golden 2>/dev/null | head -1); [ -n "$$g" ] || continue; \
+	  g=$$(grep -l '^\$$ kpirun scheme.kpi --period' $$d*.golden 2>/dev/null | head -1); [ -n "$$g" ] || continue; \
 	  args=$$(sed -n '1s/^\$$ kpirun scheme.kpi //p' $$g); \
 	  [ -n "$$args" ] || continue; \
 	  $(VALGRIND) $(KPIRUN) $$d/scheme.kpi $$args >/dev/null 2>$(BUILD)/valgrind.log || { echo "valgrind: $$d"; cat $(BUILD)/valgrind.log; fail=1; }; \
 	done; \
 	$(VALGRIND) $(KPIC) disasm examples/demo/scheme.kpi >/dev/null || fail=1; \
+	$(VALGRIND) $(KPIRUN) examples/demo/scheme.kpi --period 2026-10 --explain E01 --format json >/dev/null || fail=1; \
+	rm -rf $(BUILD)/vg-st && $(VALGRIND) $(KPIRUN) examples/demo/scheme.kpi --period 2026-10 --statements $(BUILD)/vg-st >/dev/null || fail=1; \
+	$(VALGRIND) $(KPIRUN) curve examples/demo/scheme.kpi маржа >/dev/null || fail=1; \
 	[ $$fail = 0 ] && echo "valgrind: clean"; exit $$fail
 
 install: $(KPIC) $(KPIRUN)

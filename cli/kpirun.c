@@ -8,10 +8,13 @@
 #include "cli/outputs.h"
 #include "report/explain.h"
 #include "report/results.h"
+#include "report/statement.h"
 #include "vm/run.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
     "usage: kpirun SCHEME.kpi|SCHEME.kpc --period PERIOD [options]\n"
@@ -137,8 +140,8 @@ static int parse_args(int argc, char **argv, Args *a)
         return cli_usage_error("kpirun", "%s", "which scheme? kpirun SCHEME.kpi --period 2026-10");
     if (!a->period)
         return cli_usage_error("kpirun", "%s", "which period? add --period 2026-10");
-    if (a->statements)
-        return cli_usage_error("kpirun", "%s", "--statements is not available yet");
+    if (a->statements && a->explain)
+        return cli_usage_error("kpirun", "%s", "--explain prints one explanation; --statements writes them all");
     if (a->explain && a->format == REPORT_CSV)
         return cli_usage_error("kpirun", "%s", "--explain prints text (the default) or --format json");
     return 0;
@@ -162,6 +165,41 @@ static int explain_one(const Args *a, const RunResult *res, const Period *period
     return EXIT_OK;
 }
 
+/* DIR/EMP.html for every employee, and DIR/index.html. */
+static int add_statements(const Args *a, const RunResult *res, const Period *period, Outputs *outs)
+{
+    if (mkdir(a->statements, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: error: cannot create the directory: %s\n", a->statements, strerror(errno));
+        return EXIT_OUTPUT;
+    }
+    char **files = kpi_calloc(res->nemp ? res->nemp : 1, sizeof(char *));
+    for (uint32_t e = 0; e < res->nemp; e++) {
+        files[e] = statement_file_name(strtab_get(&res->strs, res->emp_key[e], NULL), (const char *const *)files, e);
+        Explanation x;
+        explain_build(res, period, e, &x);
+        Buf page = BUF_INIT;
+        statement_html(&x, KPI_VERSION, &page);
+        explain_free(&x);
+        char *path = fs_join(a->statements, files[e]);
+        outputs_add(outs, path, &page);
+        kpi_free(path);
+    }
+    Buf index = BUF_INIT;
+    statement_index_html(res, period, (const char *const *)files, KPI_VERSION, &index);
+    char *path = fs_join(a->statements, "index.html");
+    outputs_add(outs, path, &index);
+    kpi_free(path);
+    if (!a->out && !a->manifest) {
+        path = fs_join(a->statements, "manifest.json");
+        outputs_set_manifest(outs, path);
+        kpi_free(path);
+    }
+    for (uint32_t e = 0; e < res->nemp; e++)
+        kpi_free(files[e]);
+    kpi_free(files);
+    return EXIT_OK;
+}
+
 static const char *const period_examples[] = {"2026-W43", "2026-10", "2026-Q4", "2026"};
 
 static int evaluate(const Args *a, Program *p)
@@ -179,6 +217,7 @@ static int evaluate(const Args *a, Program *p)
         o.trace_keys = &a->explain;
         o.ntrace_keys = 1;
     }
+    o.trace_all = a->statements != NULL;
     RunResult res;
     run_period(p, &o, &res);
     cli_print_diags(&res.diags, &p->sources);
@@ -196,8 +235,11 @@ static int evaluate(const Args *a, Program *p)
             report_write(&res, &period, a->format, &out);
         if (rc == EXIT_OK) {
             outputs_add(&outs, a->out, &out);
-            rc = outputs_write(&outs);
+            if (a->statements)
+                rc = add_statements(a, &res, &period, &outs);
         }
+        if (rc == EXIT_OK)
+            rc = outputs_write(&outs);
         buf_free(&out);
         outputs_free(&outs);
     }

@@ -54,6 +54,8 @@ static bool test_file(const char *path, bool several, bool color, TestTally *t)
     SchemeTestStatus st = schemetest_run(path, &o, color, &out, &err, t);
     if (st == ST_NO_TESTS)
         buf_printf(&out, "%s: no tests\n", path);
+    else if (st == ST_SCHEME_ERROR)
+        buf_printf(&out, "FAIL %s: the scheme has errors; its tests did not run\n", path);
     fputs(buf_cstr(&out), stdout);
     fflush(stdout);
     fputs(buf_cstr(&err), stderr);

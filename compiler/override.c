@@ -383,6 +383,10 @@ Ir *override_input(SemaCtx *c, int kind, uint32_t table, uint32_t index)
 /* ---- test blocks ---------------------------------------------------------------- */
 static bool fits_column(SemaCtx *c, const ColumnSpec *col, const TestConst *k, const Expr *value)
 {
+    if (k->type == T_ANY && col->role != COLROLE_NONE) {
+        diag_at(c->s->diags, K_TEST_SHAPE, value->span, "column %s is a key: it cannot be blank", col->name);
+        return false;
+    }
     if (k->type != T_NUM)
         return true;
     Rat scaled;

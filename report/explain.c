@@ -37,8 +37,7 @@ static char *span_text(const Program *p, Span sp, size_t max_chars)
     return s;
 }
 
-/* A bands expression reads as its first line: "bands { … }". */
-static char *formula_text(const Program *p, Span sp)
+char *explain_source_text(const Program *p, Span sp)
 {
     const Source *src = sources_get(&p->sources, sp.file);
     if (src && sp.end <= src->len && sp.start < sp.end) {
@@ -149,7 +148,7 @@ static bool add_event(Builder *b, ExStep *s, const TracePoint *t, const TraceRec
         const Ins in = b->p->code[t->pc];
         e.op = in.op;
         e.mode = in.x;
-        e.text = t->kind == TK_BAND ? span_text(b->p, e.where, 160) : formula_text(b->p, e.where);
+        e.text = t->kind == TK_BAND ? span_text(b->p, e.where, 160) : explain_source_text(b->p, e.where);
         memcpy(e.v, rec->v, sizeof e.v);
         e.count = rec->count;
         if (t->kind == TK_READ)
@@ -176,7 +175,7 @@ static void build_step(Builder *b, uint16_t reg, const char *field, ExStep *s)
     s->field = field;
     s->where = program_span(p, p->def_span[reg]);
     s->synthetic = p->def_text[reg] != NULL;
-    s->formula = s->synthetic ? kpi_strdup(p->def_text[reg]) : formula_text(p, s->where);
+    s->formula = s->synthetic ? kpi_strdup(p->def_text[reg]) : explain_source_text(p, s->where);
     s->value = b->regs[reg];
     s->style = b->style[reg];
     size_t n = strlen(s->formula);

@@ -76,12 +76,21 @@ typedef struct Explanation {
 void explain_build(const RunResult *r, const Period *period, uint32_t emp, Explanation *x);
 void explain_free(Explanation *x);
 
+/* The source text of a span on one line, a bands block as "bands { … }";
+ * kpi_malloc'd. */
+char *explain_source_text(const Program *p, Span sp);
+
 /* A value as people read it in this style (currency after money). */
 void explain_value(const Explanation *x, Value v, ExStyle style, Buf *out);
 /* "scheme.kpi:75" */
 void explain_where(const Explanation *x, Span where, Buf *out);
 
 void explain_text(const Explanation *x, Buf *out);
+/* One step as the text form writes it: "label = formula", its values and
+ * events, "= value"; indent spaces before each line. */
+void explain_step_text(const Explanation *x, const ExStep *s, const char *label, int indent, Buf *out);
+/* How the text form names an indicator step's field. */
+const char *explain_field_label(const char *field);
 void explain_json(const Explanation *x, Buf *out);
 
 #endif

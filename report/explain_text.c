@@ -112,7 +112,7 @@ static const ExEvent *whole_read(const ExStep *s)
     return NULL;
 }
 
-static void step_text(const Explanation *x, const ExStep *s, const char *label, int indent, Buf *out)
+void explain_step_text(const Explanation *x, const ExStep *s, const char *label, int indent, Buf *out)
 {
     buf_pad(out, ' ', (size_t)indent);
     buf_printf(out, "%s = %s", label, s->formula);
@@ -160,6 +160,11 @@ static void step_text(const Explanation *x, const ExStep *s, const char *label, 
     buf_addc(out, '\n');
 }
 
+const char *explain_field_label(const char *field)
+{
+    return strcmp(field, "final_score") ? field : "score after the condition";
+}
+
 static void indicator_text(const Explanation *x, uint32_t i, Buf *out)
 {
     const ExIndicator *xi = &x->inds[i];
@@ -174,7 +179,7 @@ static void indicator_text(const Explanation *x, uint32_t i, Buf *out)
     }
     for (uint32_t k = 0; k < xi->nsteps; k++) {
         const ExStep *s = &xi->steps[k];
-        step_text(x, s, strcmp(s->field, "final_score") ? s->field : "score after the condition", 2, out);
+        explain_step_text(x, s, explain_field_label(s->field), 2, out);
         if (!strcmp(s->field, "condition"))
             buf_printf(out, "    the condition %s\n", val_is_true(s->value) ? "holds" : "does not hold: the score is 0");
     }
@@ -212,7 +217,7 @@ void explain_text(const Explanation *x, Buf *out)
         buf_adds(&label, s->name);
         if (s->label)
             buf_printf(&label, " \"%s\"", s->label);
-        step_text(x, s, buf_cstr(&label), 2, out);
+        explain_step_text(x, s, buf_cstr(&label), 2, out);
         buf_free(&label);
     }
     buf_adds(out, "\npayout: ");

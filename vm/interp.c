@@ -73,14 +73,62 @@ static CmpOp cmp_of(uint8_t op)
          : op == BC_LE ? CMP_LE : op == BC_GT ? CMP_GT : CMP_GE;
 }
 
+/* One instruction that reads and writes only registers and constants;
+ * false for the others (data reads, RET). *pc is already the next one. */
+static inline bool pure_step(const Program *p, Value *R, Ins in, uint32_t span, uint32_t *pc)
+{
+    switch ((Opcode)in.op) {
+    case BC_NOP: break;
+    case BC_LOADK: R[in.a] = p->consts[in.b]; break;
+    case BC_LOADI: R[in.a] = val_num(rat_int(in.b)); break;
+    case BC_BLANK: R[in.a] = val_blank(); break;
+    case BC_MOVE: R[in.a] = R[in.b]; break;
+    case BC_ADD: R[in.a] = val_add(R[in.b], R[in.c], span); break;
+    case BC_SUB: R[in.a] = val_sub(R[in.b], R[in.c], span); break;
+    case BC_MUL: R[in.a] = val_mul(R[in.b], R[in.c], span); break;
+    case BC_DIV: R[in.a] = val_div(R[in.b], R[in.c], span); break;
+    case BC_NEG: R[in.a] = val_neg(R[in.b]); break;
+    case BC_ABS: R[in.a] = val_abs(R[in.b]); break;
+    case BC_NOT: R[in.a] = val_not(R[in.b]); break;
+    case BC_EQ: case BC_NE: case BC_LT: case BC_LE: case BC_GT: case BC_GE:
+        R[in.a] = val_cmp(cmp_of(in.op), R[in.b], R[in.c]);
+        break;
+    case BC_AND: R[in.a] = val_and(R[in.b], R[in.c]); break;
+    case BC_OR: R[in.a] = val_or(R[in.b], R[in.c]); break;
+    case BC_DEFAULT: R[in.a] = val_default(R[in.b], R[in.c]); break;
+    case BC_MIN: R[in.a] = val_min(R[in.b], R[in.c]); break;
+    case BC_MAX: R[in.a] = val_max(R[in.b], R[in.c]); break;
+    case BC_ROUND: R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, span); break;
+    case BC_ISBLANK: R[in.a] = val_bool(R[in.b].kind == V_BLANK); break;
+    case BC_JMP: *pc = ins_target(in); break;
+    case BC_JNOTBOOL: if (R[in.a].kind != V_BOOL) *pc = ins_target(in); break;
+    case BC_JFALSE: if (!R[in.a].aux) *pc = ins_target(in); break;
+    case BC_FAIL: R[in.a] = val_error((ErrorKind)in.x, span); break;
+    default: return false;
+    }
+    return true;
+}
+
+/* The instructions that read the employee's data. */
+static bool data_step(Run *r, uint32_t emp, Ins in, uint32_t span)
+{
+    const Program *p = r->p;
+    Value *R = r->frame;
+    switch ((Opcode)in.op) {
+    case BC_ROSTER: R[in.a] = r->roster[(size_t)emp * p->tables[p->roster].ncols + in.b]; break;
+    case BC_PLAN: R[in.a] = plan_value(r, emp, in.x, in.b, span); break;
+    case BC_AGG: R[in.a] = scan_agg_value(r, emp, in.b); break;
+    case BC_TEAM: R[in.a] = team_value(r, emp, in.b); break;
+    default: return false; /* RET; row instructions never reach here (verified) */
+    }
+    return true;
+}
+
 void interp_run(Run *r, uint32_t emp, uint32_t pc)
 {
     const Program *p = r->p;
-    const Ins *code = p->code;
-    const TableSpec *ros = &p->tables[p->roster];
-    Value *R = r->frame;
     for (;;) {
-        Ins in = code[pc];
+        Ins in = p->code[pc];
         uint32_t span = p->code_span[pc];
         TraceRec *rec = NULL;
         TraceKind tk = TK_READ;
@@ -90,41 +138,21 @@ void interp_run(Run *r, uint32_t emp, uint32_t pc)
             trace_before(r, rec, tk, in);
         }
         pc++;
-        switch ((Opcode)in.op) {
-        case BC_NOP: break;
-        case BC_LOADK: R[in.a] = p->consts[in.b]; break;
-        case BC_LOADI: R[in.a] = val_num(rat_int(in.b)); break;
-        case BC_BLANK: R[in.a] = val_blank(); break;
-        case BC_MOVE: R[in.a] = R[in.b]; break;
-        case BC_ADD: R[in.a] = val_add(R[in.b], R[in.c], span); break;
-        case BC_SUB: R[in.a] = val_sub(R[in.b], R[in.c], span); break;
-        case BC_MUL: R[in.a] = val_mul(R[in.b], R[in.c], span); break;
-        case BC_DIV: R[in.a] = val_div(R[in.b], R[in.c], span); break;
-        case BC_NEG: R[in.a] = val_neg(R[in.b]); break;
-        case BC_ABS: R[in.a] = val_abs(R[in.b]); break;
-        case BC_NOT: R[in.a] = val_not(R[in.b]); break;
-        case BC_EQ: case BC_NE: case BC_LT: case BC_LE: case BC_GT: case BC_GE:
-            R[in.a] = val_cmp(cmp_of(in.op), R[in.b], R[in.c]);
-            break;
-        case BC_AND: R[in.a] = val_and(R[in.b], R[in.c]); break;
-        case BC_OR: R[in.a] = val_or(R[in.b], R[in.c]); break;
-        case BC_DEFAULT: R[in.a] = val_default(R[in.b], R[in.c]); break;
-        case BC_MIN: R[in.a] = val_min(R[in.b], R[in.c]); break;
-        case BC_MAX: R[in.a] = val_max(R[in.b], R[in.c]); break;
-        case BC_ROUND: R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, span); break;
-        case BC_ISBLANK: R[in.a] = val_bool(R[in.b].kind == V_BLANK); break;
-        case BC_JMP: pc = ins_target(in); break;
-        case BC_JNOTBOOL: if (R[in.a].kind != V_BOOL) pc = ins_target(in); break;
-        case BC_JFALSE: if (!R[in.a].aux) pc = ins_target(in); break;
-        case BC_FAIL: R[in.a] = val_error((ErrorKind)in.x, span); break;
-        case BC_ROSTER: R[in.a] = r->roster[(size_t)emp * ros->ncols + in.b]; break;
-        case BC_PLAN: R[in.a] = plan_value(r, emp, in.x, in.b, span); break;
-        case BC_AGG: R[in.a] = scan_agg_value(r, emp, in.b); break;
-        case BC_TEAM: R[in.a] = team_value(r, emp, in.b); break;
-        case BC_RET: return;
-        default: return; /* row instructions never reach here (verified) */
-        }
+        if (!pure_step(p, r->frame, in, span, &pc) && !data_step(r, emp, in, span))
+            return;
         if (rec)
             trace_after(r, rec, tk, in, emp);
     }
+}
+
+bool interp_range(const Program *p, Value *R, uint32_t start, uint32_t end)
+{
+    for (uint32_t pc = start; pc < end;) {
+        Ins in = p->code[pc];
+        uint32_t span = p->code_span[pc];
+        pc++;
+        if (!pure_step(p, R, in, span, &pc))
+            return false;
+    }
+    return true;
 }

@@ -68,6 +68,8 @@ void scan_free(Run *r);
 
 /* interp.c */
 void interp_run(Run *r, uint32_t emp, uint32_t pc);
+/* Runs instructions [start, end) over R; false at one that reads data. */
+bool interp_range(const Program *p, Value *R, uint32_t start, uint32_t end);
 
 /* team.c */
 void team_prepare(Run *r);

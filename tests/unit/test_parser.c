@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/alloc.h"
+#include "compiler/override.h"
 #include "grammar/parse.h"
 
 typedef struct Parsed {
@@ -235,6 +236,83 @@ static void test_depth_limit(void **state)
     kpi_free(huge);
 }
 
+/* test blocks: given/expect read NAME = VALUE, row cells, dates as text */
+static void test_test_blocks(void **state)
+{
+    (void)state;
+    assert_dump("test \"t\" {\n    period 2026-10\n    employee \"E01\"\n    given plan.revenue = 1000\n"
+                "    row deals { amount: 5, paid_on: 2026-10-05 }\n    expect revenue.index ~ 145.45%\n}\n",
+                "test \"t\"\n  period (- 2026 10)\n  employee \"E01\"\n  given plan.revenue = 1000\n"
+                "  row deals amount: 5, paid_on: (- (- 2026 10) 5)\n  expect revenue.index ~ 145.45%\n");
+    assert_dump("test \"one line\" { expect payout = 1 }\nlet test = 2\n",
+                "test \"one line\"\n  expect payout = 1\nlet test = 2\n");
+    Parsed p;
+    parse(&p, "test \"t\" {\n    given x 1\n    expect y\n    verify z = 1\n    given a ~ 1\n}\n");
+    assert_false(p.ok);
+    assert_non_null(strstr(p.msgs.data, "t.kpi:2:13: error[K0101]: unexpected number '1'"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:3:5: error[K1101]: expected NAME = VALUE after 'expect'"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:4:5: error[K1101]: a test has no statement 'verify'"));
+    assert_non_null(strstr(p.msgs.data, "t.kpi:5:5: error[K1101]: '~' compares a value rounded"));
+    done(&p);
+}
+
+/* The constants of tests and --set: dates, percentages and their digits. */
+static void test_test_literals(void **state)
+{
+    (void)state;
+    static const struct { const char *text; int type; int digits; } cases[] = {
+        {"let x = 2026-10-05\n", T_DATE, 0}, {"let x = 145.45%\n", T_NUM, 4}, {"let x = -12.5\n", T_NUM, 1},
+        {"let x = \"a\"\n", T_TEXT, 0},   {"let x = blank\n", T_ANY, 0},  {"let x = true\n", T_BOOL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Parsed p;
+        TestConst k;
+        parse(&p, cases[i].text);
+        assert_true(test_const(p.ast.decls[0]->u.value, cases[i].text, &k));
+        assert_int_equal(k.type, cases[i].type);
+        assert_int_equal(k.digits, cases[i].digits);
+        done(&p);
+    }
+    static const char *const bad[] = {"let x = 2026-02-30\n", "let x = 2026 - 10\n", "let x = 1 + 2\n",
+                                      "let x = -\"a\"\n", "let x = y\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        Parsed p;
+        TestConst k;
+        parse(&p, bad[i]);
+        assert_false(test_const(p.ast.decls[0]->u.value, bad[i], &k));
+        done(&p);
+    }
+}
+
+/* --set NAME=VALUE is read from offset 6 of "--set NAME=VALUE": spans stay in the option. */
+static void test_parse_set(void **state)
+{
+    (void)state;
+    Arena a;
+    SourceSet src;
+    DiagList d;
+    arena_init(&a);
+    sources_init(&src);
+    diag_init(&d);
+    const char *ok = "--set plan.revenue=120%";
+    uint16_t f = sources_add(&src, "<command line>", kpi_strdup(ok), strlen(ok));
+    Expr *e;
+    assert_true(parse_set(&a, &src, f, 6, &d, &e));
+    assert_int_equal(e->kind, E_CHAIN);
+    assert_int_equal(e->u.chain.terms[0]->span.start, 6);
+    assert_int_equal(e->u.chain.terms[1]->span.start, 19);
+    const char *bad = "--set rate=1 2";
+    f = sources_add(&src, "<command line>", kpi_strdup(bad), strlen(bad));
+    assert_false(parse_set(&a, &src, f, 6, &d, &e));
+    Buf msgs = BUF_INIT;
+    diag_render(&d, &src, &msgs);
+    assert_non_null(strstr(buf_cstr(&msgs), "<command line>:1:14: error[K0101]: unexpected number '2'"));
+    buf_free(&msgs);
+    diag_free(&d);
+    sources_free(&src);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +329,9 @@ int main(void)
         cmocka_unit_test(test_missing_let),
         cmocka_unit_test(test_bad_range),
         cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_test_blocks),
+        cmocka_unit_test(test_test_literals),
+        cmocka_unit_test(test_parse_set),
     };
     return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
 }

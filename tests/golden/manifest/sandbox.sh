@@ -5,7 +5,7 @@
 # The exit code is that of COMMANDS.
 here=$(cd "$(dirname "$0")" && pwd)
 box=$(mktemp -d) || exit 99
-cp "$here"/scheme.kpi "$here"/*.csv "$box"/ || exit 99
+cp "$here"/*.kpi "$here"/*.csv "$box"/ || exit 99
 (cd "$box" && sh -c "$1")
 rc=$?
 rm -rf "$box"
