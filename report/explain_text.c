@@ -101,6 +101,21 @@ static void event_text(const Explanation *x, const ExStep *s, const ExEvent *e, 
     }
 }
 
+/* "1 000" reads as the formula "1000". */
+static bool same_but_spaces(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        while (*a == ' ')
+            a++;
+        while (*b == ' ')
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+    }
+}
+
 static bool is_read(const ExEvent *e) { return e->kind == TK_READ || e->kind == TK_VALUE; }
 
 /* An aggregate that is the whole formula: "fact = sum(...) = 5 (3 rows)". */
@@ -120,7 +135,7 @@ void explain_step_text(const Explanation *x, const ExStep *s, const char *label,
     if (!s->nevents || whole) {
         Buf v = BUF_INIT;
         value(x, s->value, s->style, &v);
-        if (strcmp(buf_cstr(&v), s->formula) != 0) /* weight = 40%, not 40% = 40% */
+        if (!same_but_spaces(buf_cstr(&v), s->formula)) /* weight = 40%, not 40% = 40% */
             buf_printf(out, " = %s", buf_cstr(&v));
         buf_free(&v);
         if (whole && whole->op == BC_AGG)

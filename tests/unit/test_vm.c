@@ -1,74 +1,8 @@
 /* test_vm.c - evaluation over real CSV files: the fact scan, blanks and
  * errors, plans, teams, exact rounding, and located data/runtime errors. */
 #define KPI_TEST_COMPILER
+#define KPI_TEST_EVAL
 #include "tests/unit/testutil.h"
-
-#include "vm/run.h"
-
-typedef struct Eval {
-    char     *dir;
-    Program  *p;
-    RunResult r;
-    char     *msgs;
-} Eval;
-
-/* Compiles `scheme`, writes the files (name, text pairs, NULL-ended) and
- * runs the period. */
-static void eval(Eval *ev, const char *scheme, const char *period, ...)
-{
-    memset(ev, 0, sizeof *ev);
-    ev->dir = temp_dir();
-    va_list ap;
-    va_start(ap, period);
-    const char *name;
-    while ((name = va_arg(ap, const char *)) != NULL)
-        write_file(ev->dir, name, va_arg(ap, const char *));
-    va_end(ap);
-    char *m = compile_msgs(scheme, &ev->p);
-    if (!ev->p)
-        print_message("%s", m);
-    assert_non_null(ev->p);
-    kpi_free(m);
-    Period per;
-    assert_true(period_parse(period, strlen(period), (PeriodKind)ev->p->period, &per));
-    RunOptions o = {.data_dir = ev->dir, .period = per};
-    run_period(ev->p, &o, &ev->r);
-    diag_sort(&ev->r.diags);
-    Buf b = BUF_INIT;
-    diag_render(&ev->r.diags, &ev->p->sources, &b);
-    ev->msgs = kpi_strdup(buf_cstr(&b));
-    buf_free(&b);
-}
-
-static void done(Eval *ev)
-{
-    run_result_free(&ev->r);
-    free_program(ev->p);
-    kpi_free(ev->msgs);
-    remove_dir(ev->dir);
-}
-
-/* The value of output `name` of employee number e, as exact text. */
-static const char *out(Eval *ev, uint32_t e, const char *name)
-{
-    static char buf[128];
-    const Program *p = ev->p;
-    for (uint32_t i = 0; i < p->nouts; i++)
-        if (strcmp(p->outs[i].name, name) == 0) {
-            Value v = run_regs(&ev->r, e)[p->outs[i].reg];
-            if (v.kind == V_BLANK)
-                return "blank";
-            if (v.kind == V_ERROR)
-                return "error";
-            if (v.kind == V_BOOL)
-                return v.aux ? "true" : "false";
-            bool exact;
-            rat_format(buf, sizeof buf, v.q, 20, &exact);
-            return buf;
-        }
-    fail_msg("no output %s", name);
-    return NULL;
-}
 
 #define ROSTER "roster s from \"r.csv\" {\n employee id: text\n name fio: text\n department dept: text\n salary: money\n}\n"
 #define DEALS "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n amount: money\n cost: money\n client: text\n}\n"

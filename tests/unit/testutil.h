@@ -103,4 +103,88 @@ static inline void remove_dir(char *dir)
 }
 #endif
 
+#ifdef KPI_TEST_EVAL
+/* Evaluating a scheme over CSV files written into a temporary directory. */
+#include "vm/run.h"
+
+typedef struct Eval {
+    char     *dir;
+    Program  *p;
+    RunResult r;
+    char     *msgs;
+} Eval;
+
+static inline void eval_v(Eval *ev, bool trace, const char *scheme, const char *period, va_list ap)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->dir = temp_dir();
+    const char *name;
+    while ((name = va_arg(ap, const char *)) != NULL)
+        write_file(ev->dir, name, va_arg(ap, const char *));
+    char *m = compile_msgs(scheme, &ev->p);
+    if (!ev->p)
+        print_message("%s", m);
+    assert_non_null(ev->p);
+    kpi_free(m);
+    Period per;
+    assert_true(period_parse(period, strlen(period), (PeriodKind)ev->p->period, &per));
+    RunOptions o = {.data_dir = ev->dir, .period = per, .trace_all = trace};
+    run_period(ev->p, &o, &ev->r);
+    diag_sort(&ev->r.diags);
+    Buf b = BUF_INIT;
+    diag_render(&ev->r.diags, &ev->p->sources, &b);
+    ev->msgs = kpi_strdup(buf_cstr(&b));
+    buf_free(&b);
+}
+
+/* Compiles `scheme`, writes the files (name, text pairs, NULL-ended) and
+ * runs the period; eval_traced records every employee's trace too. */
+static inline void eval(Eval *ev, const char *scheme, const char *period, ...)
+{
+    va_list ap;
+    va_start(ap, period);
+    eval_v(ev, false, scheme, period, ap);
+    va_end(ap);
+}
+
+static inline void eval_traced(Eval *ev, const char *scheme, const char *period, ...)
+{
+    va_list ap;
+    va_start(ap, period);
+    eval_v(ev, true, scheme, period, ap);
+    va_end(ap);
+}
+
+static inline void done(Eval *ev)
+{
+    run_result_free(&ev->r);
+    free_program(ev->p);
+    kpi_free(ev->msgs);
+    remove_dir(ev->dir);
+}
+
+/* The value of output `name` of employee number e, as exact text. */
+static inline const char *out(Eval *ev, uint32_t e, const char *name)
+{
+    static char buf[128];
+    const Program *p = ev->p;
+    for (uint32_t i = 0; i < p->nouts; i++)
+        if (strcmp(p->outs[i].name, name) == 0) {
+            Value v = run_regs(&ev->r, e)[p->outs[i].reg];
+            if (v.kind == V_BLANK)
+                return "blank";
+            if (v.kind == V_ERROR)
+                return "error";
+            if (v.kind == V_BOOL)
+                return v.aux ? "true" : "false";
+            bool exact;
+            rat_format(buf, sizeof buf, v.q, 20, &exact);
+            return buf;
+        }
+    fail_msg("no output %s", name);
+    return NULL;
+}
+
+#endif
+
 #endif
