@@ -2,7 +2,8 @@
 # run.sh BUILD_DIR - kpirun writes the same bytes whatever the run.
 #
 # For examples/demo and tests/golden/manifest (whose warning names unknown
-# employees), with SOURCE_DATE_EPOCH set, every format (table, csv, json):
+# employees), with SOURCE_DATE_EPOCH set, every format (table, csv, json),
+# and for the demo also the explanation of E01 and the payout statements:
 #   (a) two runs in two directories (the second with another TZ) give
 #       identical results, warnings and manifests;
 #   (b) the same data with the rows of every CSV file shuffled (header kept,
@@ -57,6 +58,29 @@ run() {
     done
 }
 
+# explained NAME LOCALE [TZ]: the demo's explanation of E01 (text, JSON) and
+# its statements, into NAME/explain.* and NAME/st/
+explained() {
+    (cd "$tmp/$1" && LC_ALL=$2 TZ=${3:-UTC} "$build/kpirun" scheme.kpi --period 2026-10 --explain E01 \
+        >explain.txt 2>&1 &&
+     LC_ALL=$2 TZ=${3:-UTC} "$build/kpirun" scheme.kpi --period 2026-10 --explain E01 --format json \
+        >explain.json 2>&1 &&
+     LC_ALL=$2 TZ=${3:-UTC} "$build/kpirun" scheme.kpi --period 2026-10 --statements st >/dev/null 2>&1) ||
+        fail "kpirun --explain / --statements in $1 ($2) failed"
+}
+
+# compare_explained A B LABEL: explanations and every statement page (and their manifest)
+compare_explained() {
+    same "$3: explanation" "$tmp/$1/explain.txt" "$tmp/$2/explain.txt"
+    same "$3: explanation as JSON" "$tmp/$1/explain.json" "$tmp/$2/explain.json"
+    if diff -r "$tmp/$1/st" "$tmp/$2/st" >"$tmp/st.diff"; then
+        passed=$((passed + 1))
+    else
+        fail "$3: statements"
+        head -20 "$tmp/st.diff" | sed 's/^/  /'
+    fi
+}
+
 # compare A B [manifests]: results and warnings of every format, and the manifests if asked
 compare() {
     for f in $formats; do
@@ -81,6 +105,13 @@ for ds in examples/demo tests/golden/manifest; do
     run "$n.1" C.UTF-8
     run "$n.2" C.UTF-8 Asia/Vladivostok
     compare "$n.1" "$n.2" "$ds, two runs" manifests
+    demo=false
+    [ "$ds" = examples/demo ] && demo=true
+    if $demo; then
+        explained "$n.1" C.UTF-8
+        explained "$n.2" C.UTF-8 Asia/Vladivostok
+        compare_explained "$n.1" "$n.2" "$ds, two runs"
+    fi
 
     setup "$ds" "$n.shuf"
     for csv in "$tmp/$n.shuf"/*.csv; do
@@ -93,11 +124,22 @@ for ds in examples/demo tests/golden/manifest; do
     if [ "$moved" -eq 0 ]; then fail "$ds: the shuffle left every file as it was"; else passed=$((passed + 1)); fi
     run "$n.shuf" C.UTF-8
     compare "$n.1" "$n.shuf" "$ds, rows shuffled"
+    if $demo; then
+        explained "$n.shuf" C.UTF-8
+        same "$ds, rows shuffled: explanation" "$tmp/$n.1/explain.txt" "$tmp/$n.shuf/explain.txt"
+        # the statements' manifest hashes the (shuffled) inputs: compare the pages
+        diff -r -x manifest.json "$tmp/$n.1/st" "$tmp/$n.shuf/st" >/dev/null &&
+            passed=$((passed + 1)) || fail "$ds, rows shuffled: statements"
+    fi
 
     if [ -n "$ru" ]; then
         setup "$ds" "$n.ru"
         run "$n.ru" ru_RU.UTF-8
         compare "$n.1" "$n.ru" "$ds, LC_ALL=ru_RU.UTF-8" manifests
+        if $demo; then
+            explained "$n.ru" ru_RU.UTF-8
+            compare_explained "$n.1" "$n.ru" "$ds, LC_ALL=ru_RU.UTF-8"
+        fi
     fi
 done
 [ -n "$ru" ] || echo "note: the locale ru_RU.UTF-8 is not installed; the locale check was skipped"
