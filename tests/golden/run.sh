@@ -57,7 +57,7 @@ for golden in $(find "$root/examples" "$root/tests" -name '*.golden' | LC_ALL=C 
         fi
     fi
 done
-# every example's bytecode can be listed
+# every example's bytecode can be listed, and the checker finds nothing in it
 for scheme in $(find "$root/examples" -name '*.kpi' | LC_ALL=C sort); do
     if "$build/kpic" disasm "$scheme" >"$tmp/disasm" 2>&1 && grep -q '^stratum 0:' "$tmp/disasm"; then
         passed=$((passed + 1))
@@ -65,6 +65,13 @@ for scheme in $(find "$root/examples" -name '*.kpi' | LC_ALL=C sort); do
         failed=$((failed + 1))
         echo "FAIL kpic disasm ${scheme#$root/}"
         head -20 "$tmp/disasm" | sed 's/^/  /'
+    fi
+    if "$build/kpic" check --werror "$scheme" >"$tmp/check" 2>&1; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL kpic check --werror ${scheme#$root/}"
+        head -20 "$tmp/check" | sed 's/^/  /'
     fi
 done
 # every example scheme carries tests of its own, and they pass (kpirun test)
