@@ -1,42 +1,122 @@
-/* alloc.c - checked allocation; see alloc.h. */
+/* alloc.c - checked allocation and the memory budget; see alloc.h. */
 #include "base/alloc.h"
+#include "base/limits.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void out_of_memory(size_t n)
+/* Each block starts with its size, so frees and reallocs keep the count
+ * exact; the header keeps the block's alignment. */
+typedef union Header {
+    size_t      size;
+    max_align_t align;
+} Header;
+
+/* The process's one piece of mutable global state: memory is a resource of
+ * the process, not of any one stage, and every stage allocates here. */
+static struct {
+    size_t limit;   /* 0: none */
+    size_t used, peak;
+} heap;
+
+static _Noreturn void out_of_memory(size_t n)
 {
     fprintf(stderr, "error: out of memory (allocating %zu bytes)\n", n);
     exit(KPI_EXIT_OOM);
 }
 
+static _Noreturn void over_limit(size_t n)
+{
+    fprintf(stderr,
+            "error[K0108]: the memory limit of %zu bytes is exceeded (%zu in use, %zu more asked "
+            "for); raise it with --max-memory\n",
+            heap.limit, heap.used, n);
+    exit(KPI_EXIT_OOM);
+}
+
+/* Whether `more` bytes fit the budget after `less` are given back. */
+static bool fits(size_t less, size_t more)
+{
+    size_t base = heap.used - less;
+    return more <= SIZE_MAX - sizeof(Header) - base && (!heap.limit || base + more <= heap.limit);
+}
+
+/* Exits unless `more` bytes fit; the message says which limit it was. */
+static void reserve(size_t less, size_t more)
+{
+    if (fits(less, more))
+        return;
+    if (heap.limit)
+        over_limit(more > less ? more - less : 0);
+    out_of_memory(more);
+}
+
+static void *account(Header *h, size_t n)
+{
+    h->size = n;
+    heap.used += n;
+    if (heap.used > heap.peak)
+        heap.peak = heap.used;
+    return h + 1;
+}
+
+static Header *header_of(void *p) { return (Header *)p - 1; }
+
+void *kpi_try_malloc(size_t n)
+{
+    if (!fits(0, n))
+        return NULL;
+    Header *h = malloc(sizeof(Header) + n);
+    return h ? account(h, n) : NULL;
+}
+
 void *kpi_malloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
-    if (!p)
+    reserve(0, n);
+    Header *h = malloc(sizeof(Header) + n);
+    if (!h)
         out_of_memory(n);
-    return p;
+    return account(h, n);
 }
 
 void *kpi_calloc(size_t count, size_t size)
 {
-    void *p = calloc(count ? count : 1, size ? size : 1);
-    if (!p)
-        out_of_memory(count * size);
-    return p;
+    if (size && count > SIZE_MAX / size)
+        out_of_memory(SIZE_MAX);
+    size_t n = count * size;
+    reserve(0, n);
+    Header *h = calloc(1, sizeof(Header) + n);
+    if (!h)
+        out_of_memory(n);
+    return account(h, n);
 }
 
 void *kpi_realloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
+    if (!p)
+        return kpi_malloc(n);
+    Header *h = header_of(p);
+    size_t old = h->size;
+    reserve(old, n);
+    Header *q = realloc(h, sizeof(Header) + n);
     if (!q)
         out_of_memory(n);
-    return q;
+    heap.used -= old;
+    return account(q, n);
 }
 
-void kpi_free(void *p) { free(p); }
+void kpi_free(void *p)
+{
+    if (!p)
+        return;
+    Header *h = header_of(p);
+    heap.used -= h->size;
+    free(h);
+}
 
 char *kpi_strndup(const char *s, size_t n)
 {
@@ -62,4 +142,18 @@ void *kpi_grow(void *p, size_t *cap, size_t need, size_t elem)
         out_of_memory(SIZE_MAX);
     *cap = c;
     return kpi_realloc(p, c * elem);
+}
+
+void kpi_alloc_set_limit(size_t bytes) { heap.limit = bytes; }
+size_t kpi_alloc_limit(void) { return heap.limit; }
+size_t kpi_alloc_in_use(void) { return heap.used; }
+size_t kpi_alloc_peak(void) { return heap.peak; }
+
+size_t kpi_alloc_default_limit(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t half = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 2 : 0;
+    if (half < KPI_MIN_DEFAULT_MEMORY)
+        half = KPI_MIN_DEFAULT_MEMORY;
+    return half > SIZE_MAX ? SIZE_MAX : (size_t)half;
 }

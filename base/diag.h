@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/limits.h"
 #include "base/source.h"
 
 typedef enum { DIAG_ERROR, DIAG_WARNING } DiagSeverity;
@@ -53,8 +54,6 @@ typedef struct DiagList {
     size_t n, cap;
     size_t errors, warnings;
 } DiagList;
-
-#define DIAG_MAX_ERRORS 100  /* later errors are counted, not stored */
 
 void  diag_init(DiagList *d);
 void  diag_free(DiagList *d);

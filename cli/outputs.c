@@ -143,13 +143,14 @@ static int write_file(const char *path, const Buf *data)
 }
 
 /* What the manifest needs that can fail: its time and the input checksums. */
-static int manifest_ready(const Outputs *o, char created[32])
+static int manifest_ready(Outputs *o, char created[32])
 {
     char err[256];
     if (!manifest_time(created, err, sizeof err)) {
         fprintf(stderr, "kpirun: error: %s\n", err);
         return EXIT_USAGE;
     }
+    manifest_hash_files(&o->manifest);
     if (o->manifest.error) {
         fprintf(stderr, "%s\n", o->manifest.error);
         return EXIT_OUTPUT;

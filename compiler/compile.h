@@ -6,11 +6,10 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/limits.h"
 #include "base/source.h"
 #include "grammar/ast.h"
 #include "vm/program.h"
-
-#define KPI_MAX_IMPORTS 64
 
 /* NAME=VALUE given outside the scheme (kpirun --set, a scheme test's
  * `given`): the named param or value is that constant instead. */

@@ -10,17 +10,11 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/limits.h"
 #include "base/source.h"
 #include "grammar/ast.h"
 #include "vm/program.h"
 #include "vm/value.h"
-
-#define KPI_MAX_INDICATORS   10000u
-#define KPI_MAX_BANDS        1000u     /* rows of one bands expression */
-#define KPI_MAX_INLINE_DEPTH 32u       /* scale calling scale calling ... */
-#define KPI_MAX_IR_NODES     (4u << 20)
-#define KPI_MAX_AGGREGATES   65000u    /* distinct aggregates (a 16-bit operand) */
-#define KPI_MAX_TEAM_FIELDS  65000u
 
 typedef enum TypeKind { T_ANY, T_NUM, T_TEXT, T_BOOL, T_DATE } TypeKind;
 const char *type_name(TypeKind t);

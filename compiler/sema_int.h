@@ -3,10 +3,9 @@
 #ifndef KPI_SEMA_INT_H
 #define KPI_SEMA_INT_H
 #include "compiler/fold.h"
+#include "base/limits.h"
 #include "compiler/ir.h"
 #include "compiler/tables.h"
-
-#define KPI_MAX_DEF_CHAIN 2000   /* defs resolved inside one another */
 
 typedef enum SymKind {
     SYM_TABLE, SYM_PARAM, SYM_LET, SYM_INDICATOR, SYM_SCALE, SYM_TEAM

@@ -8,10 +8,9 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/limits.h"
 #include "base/source.h"
 #include "vm/num.h"
-
-#define KPI_MAX_EXPR_DEPTH 256   /* nesting of one expression */
 
 typedef struct Name {
     const char *s;   /* NUL-terminated, UTF-8 */
@@ -222,7 +221,6 @@ uint16_t ast_depth_of(const Expr *e);
 
 /* q1..q18 -> q1, q2, ..., q18: two names with one stem and numbered
  * suffixes, counting up, at most KPI_MAX_RANGE names. false with a message. */
-#define KPI_MAX_RANGE 1000
 bool ast_expand_range(Arena *a, Name from, Name to, Name **out, uint32_t *n, char *err, size_t errlen);
 
 /* A growable list during parsing, copied to the arena when done. */

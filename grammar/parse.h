@@ -7,14 +7,9 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/limits.h"
 #include "base/source.h"
 #include "grammar/ast.h"
-
-#define KPI_MAX_SOURCE_BYTES (16u << 20)  /* a scheme file larger than this is refused */
-#define KPI_MAX_TOKENS       (1u << 20)   /* tokens in one file */
-#define KPI_MAX_NAME_BYTES   256          /* identifier length */
-#define KPI_MAX_STRING_BYTES 4096         /* string literal length */
-#define KPI_MAX_BRACE_DEPTH  64           /* { } nested in one another */
 
 /* Parses sources[file]. The tree lives in arena. Returns false when any
  * error was reported (the tree is then partial but well-formed). */

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 
 #include "base/buf.h"
+#include "base/limits.h"
 #include "vm/curve.h"
 
-#define CURVE_MAX_KNOTS   256
 #define CURVE_PLOT_POINTS 240   /* samples across the plot, besides the knots */
 
 /* The index range shown: 0 to at least 150%, past the largest knot (up to

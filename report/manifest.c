@@ -124,12 +124,21 @@ void manifest_set_command(Manifest *m, const char *command, int nargs, char *con
         m->args[i] = kpi_strdup(args[i]);
 }
 
-/* The first file that cannot be read is reported when the manifest is due. */
+/* Files are hashed only when a manifest is due (manifest_hash_files): a
+ * run printing to standard output reads its inputs once, not twice. */
 static void hash_file(Manifest *m, const char *path, MFile *f)
 {
-    char err[256];
+    (void)m;
     f->path = kpi_strdup(path);
-    if (sha256_file(path, f->sha256, &f->bytes, err, sizeof err) || m->error)
+    f->sha256[0] = '\0';
+}
+
+/* The first file that cannot be read is reported. */
+static void hash_now(Manifest *m, MFile *f)
+{
+    char err[256];
+    const char *path = f->path;
+    if (f->sha256[0] || sha256_file(path, f->sha256, &f->bytes, err, sizeof err) || m->error)
         return;
     size_t n = strlen(path) + strlen(err) + 64;
     m->error = kpi_malloc(n);
@@ -187,6 +196,16 @@ static void note_warnings(MRun *run, const Program *p, const RunResult *r)
         MWarning w = {kpi_strdup(diag_info[g->id].code), kpi_strndup(text.data ? text.data : "", text.len)};
         buf_free(&text);
         VEC_PUSH(run->warnings, run->nwarnings, run->capwarnings, w);
+    }
+}
+
+void manifest_hash_files(Manifest *m)
+{
+    for (size_t i = 0; i < m->nruns; i++) {
+        MRun *run = &m->runs[i];
+        hash_now(m, &run->scheme);
+        for (size_t k = 0; k < run->ninputs; k++)
+            hash_now(m, &run->inputs[k].f);
     }
 }
 

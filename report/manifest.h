@@ -65,6 +65,9 @@ void sha256_hex(const void *data, size_t n, char hex[SHA256_HEX]);
 bool sha256_file(const char *path, char hex[SHA256_HEX], uint64_t *bytes, char *err, size_t errlen);
 
 void manifest_init(Manifest *m);
+/* Hashes the scheme and input files noted by manifest_note_run; a file that
+ * cannot be read sets m->error. Call before manifest_write. */
+void manifest_hash_files(Manifest *m);
 void manifest_free(Manifest *m);
 /* args: the command's arguments (without the program name); copied. */
 void manifest_set_command(Manifest *m, const char *command, int nargs, char *const *args);

@@ -21,9 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CSV_MAX_FIELD   (1u << 20)   /* 1 MiB */
-#define CSV_MAX_RECORD  (16u << 20)  /* 16 MiB */
-#define CSV_MAX_COLUMNS 4096u
+#include "base/limits.h"
+
 #define CSV_BATCH_ROWS  4096u
 
 typedef struct CsvField {

@@ -12,9 +12,8 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/limits.h"
 #include "vm/program.h"
-
-#define KPC_MAX_BYTES (256u << 20)
 
 void     kpc_write(const Program *p, Buf *out);
 bool     kpc_save_file(const Program *p, const char *path, char *err, size_t errlen);

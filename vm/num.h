@@ -17,13 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/limits.h"
+
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
 
 #define I128_MAX ((i128)(((u128)1 << 127) - 1))
 #define RAT_MAX_SCALE  38   /* largest k of a fallback decimal num / 10^k */
 #define RAT_MIN_DIGITS 18   /* significant digits a fallback keeps at least */
-#define RAT_MAX_LITERAL_DIGITS 36
 
 /* Invariants: den >= 1, gcd(|num|, den) == 1, |num| <= I128_MAX (num never
  * equals the most negative i128, so negation cannot overflow). */

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/limits.h"
 #include "base/source.h"
 #include "vm/date.h"
 #include "vm/num.h"
@@ -25,10 +26,6 @@
 #define KPC_VERSION 4u
 
 #define NO_REG   0xFFFFu
-#define KPI_MAX_REGS      65000u      /* registers of the employee frame */
-#define KPI_MAX_CODE      (1u << 24)  /* instructions of a program */
-#define KPI_MAX_CONSTS    65000u
-#define KPI_MAX_VECS      250u        /* vector registers of a row program */
 
 typedef enum Opcode {
 #define OP(name, fmt, doc) BC_##name,

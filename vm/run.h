@@ -9,13 +9,11 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "base/limits.h"
 #include "vm/date.h"
 #include "vm/program.h"
 #include "vm/strtab.h"
 #include "vm/value.h"
-
-#define KPI_MAX_EMPLOYEES  (10u << 20)
-#define KPI_MAX_RUN_ERRORS 20          /* runtime errors reported, the rest counted */
 
 /* An input table given as CSV text instead of its file (scheme tests). */
 typedef struct RunText {
@@ -28,6 +26,7 @@ typedef struct RunOptions {
     const RunText *texts;      /* per table, or NULL; messages still name data_dir/file */
     Period      period;
     bool        check_only;    /* kpic check --data: read and check, compute nothing */
+    uint64_t    max_steps;     /* employee-program instructions, 0: KPI_DEFAULT_MAX_STEPS */
     /* explanations: the employees whose computation the VM records */
     bool        trace_all;
     const char *const *trace_keys;
@@ -40,8 +39,6 @@ typedef struct TraceRec {
     uint64_t count;            /* an aggregate's rows, a team field's members */
     Value    v[3];             /* the result (a branch: its condition), then the operands */
 } TraceRec;
-
-#define KPI_UNKNOWN_SHOWN 5    /* unknown employee ids named in a warning */
 
 typedef struct TableStats {
     uint64_t rows;             /* data rows read */
