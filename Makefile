@@ -2,8 +2,11 @@
 #   make            build kpic and kpirun into $(BUILD)/
 #   make demo       run the bundled wholesale scheme (examples/demo)
 #   make test       unit tests (cmocka) and golden end-to-end tests
+#   make bad-inputs the catalogue of malformed inputs (tests/bad), with its count
+#   make limits     the size limits at the limit and one past it (base/limits.h)
 #   make asan       the whole suite under ASan+UBSan
 #   make browser-test  payout statements rendered in headless Chromium
+#   make bench      kpirun against DuckDB, SQLite, pandas, awk (BENCH_SIZE=full|1m|small)
 #   make install PREFIX=/usr/local
 # Missing Debian build packages are installed when run as root, named otherwise.
 
@@ -18,9 +21,9 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wpointer-arith -Wformat=2 -Wundef
 # DWARF 4: Debian 12 valgrind cannot read clang's DWARF 5 forms
 CFLAGS  ?= -g -gdwarf-4 $(OPT)
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN)
+ALL_CFLAGS = -std=c11 -pthread $(WARN) $(CFLAGS) $(SAN)
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)
-LDFLAGS += $(SAN)
+LDFLAGS += $(SAN) -pthread
 # nettle: SHA-256 of inputs and outputs (run manifests); jansson: reading them back
 LDLIBS  += -lnettle -ljansson
 # Generated scanner/parser code is not ours to lint beyond -Wall -Wextra.
@@ -42,7 +45,7 @@ KPIC     = $(BUILD)/kpic
 KPIRUN   = $(BUILD)/kpirun
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all demo test unit golden browser-test asan valgrind install uninstall clean deps
+.PHONY: all demo test unit golden bad-inputs limits browser-test asan valgrind install uninstall clean deps bench
 .DELETE_ON_ERROR:
 
 all: $(KPIC) $(KPIRUN)
@@ -121,9 +124,26 @@ golden: $(KPIC) $(KPIRUN)
 
 test: unit golden
 
+# Both also run within golden; these print their own counts (docs/reliability.md).
+bad-inputs: $(KPIC) $(KPIRUN)
+	@sh tests/bad/run.sh $(BUILD)
+
+limits: $(KPIC) $(KPIRUN) $(BUILD)/tests/test_limits
+	@$(BUILD)/tests/test_limits
+	@sh tests/limits/run.sh $(BUILD)
+
 # Payout statements rendered by headless Chromium (Debian's chromium; .ci/run installs it).
 browser-test: $(KPIRUN)
 	@sh tests/browser/run.sh $(BUILD)
+
+# kpirun and its peers on a generated month (not part of test; bench/README.md).
+BENCH_SIZE ?= full
+BENCH_TOOLS = $(BUILD)/bench-gen $(BUILD)/bench-measure $(BUILD)/bench-cmp
+$(BUILD)/bench-%: bench/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)
+bench: $(KPIC) $(KPIRUN) $(BENCH_TOOLS)
+	@sh bench/run.sh $(BUILD) $(BENCH_SIZE)
 
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:

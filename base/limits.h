@@ -32,7 +32,8 @@
 #define KPI_MAX_IMPORTS      64
 /* Defs resolved inside one another recurse: bounds the C stack. */
 #define KPI_MAX_DEF_CHAIN    2000
-#define KPI_MAX_INDICATORS   10000u
+/* An indicator takes 9 named values (fact, plan, ...) of the 65000 registers. */
+#define KPI_MAX_INDICATORS   5000u
 /* Rows of one bands expression; the gap/overlap check is quadratic. */
 #define KPI_MAX_BANDS        1000u
 /* Scale calling scale calling ...: inlining multiplies the IR. */
@@ -65,6 +66,7 @@
 #define CSV_MAX_ROWS         1000000000ull
 /* Rows of the roster and of each plans table, which are held in memory. */
 #define KPI_MAX_EMPLOYEES    (10u << 20)
+#define KPI_MAX_THREADS      8u    /* parts a fact file is read in at once (kpirun --threads) */
 
 /* ---- a run (kpirun, kpic check --data) ---- */
 /* --max-memory: bytes the process may hold through kpi_malloc at once.

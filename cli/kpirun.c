@@ -6,12 +6,14 @@
 #include "cli/cli.h"
 #include "cli/kpirun.h"
 #include "cli/outputs.h"
+#include "cli/runlimits.h"
 #include "report/explain.h"
 #include "report/results.h"
 #include "report/statement.h"
 #include "vm/run.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,7 +37,13 @@ static const char usage[] =
     "  --statements DIR  write a payout statement (HTML) per employee into DIR\n"
     "  --set NAME=VALUE  what if: a param, plan or other named value is VALUE\n"
     "  --force           replace result files that exist\n"
+    "  --threads N       read large fact files with N threads (default: one per CPU, at\n"
+    "                    most 8); the results are the same bytes for any N\n"
     "  --manifest FILE   where the run manifest goes (default: next to -o FILE)\n"
+    "  --max-memory SIZE stop (exit 70) rather than hold more memory, e.g. 512M, 4G;\n"
+    "                    default: half the physical memory; 0: no limit\n"
+    "  --max-steps N     stop (exit 4) rather than run more than N instructions of the\n"
+    "                    employee program (default 10000000000; 0: no limit)\n"
     "  -h, --help        this help\n"
     "  --version         the version\n"
     "\n"
@@ -46,12 +54,14 @@ static const char usage[] =
     "  3  an input file is missing or malformed, or a plan row is missing\n"
     "  4  a runtime error: division by zero, no band matched, a number out of range\n"
     "  5  the result could not be written\n"
-    " 70  out of memory or an internal error\n";
+    " 70  out of memory (or past --max-memory) or an internal error\n";
 
 typedef struct Args {
     const char      *scheme, *period, *data, *out, *explain, *statements, *manifest;
     ReportFormat     format;
     bool             force;
+    uint64_t         max_steps;
+    uint32_t         threads;          /* 0: one per CPU */
     CompileOverride *sets;
     size_t           nsets, capsets;
     int              argc;             /* the command line, for the manifest */
@@ -81,8 +91,18 @@ static int format_arg(Args *a, const char *f)
     return 0;
 }
 
+static int threads_arg(Args *a, const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (!*v || *end || n < 1 || n > KPI_MAX_THREADS)
+        return cli_usage_error("kpirun", "--threads takes 1 to %u, not '%s'", KPI_MAX_THREADS, v);
+    a->threads = (uint32_t)n;
+    return 0;
+}
+
 static const char *const valued[] = {"--period", "--data", "-o", "--format", "--explain", "--statements", "--set",
-                                      "--manifest"};
+                                      "--manifest", "--max-memory", "--max-steps", "--threads"};
 
 static int option(Args *a, const char *s, const char *v)
 {
@@ -100,6 +120,12 @@ static int option(Args *a, const char *s, const char *v)
         a->statements = v;
     else if (!strcmp(s, "--manifest"))
         a->manifest = v;
+    else if (!strcmp(s, "--max-memory"))
+        return cli_max_memory_arg("kpirun", v);
+    else if (!strcmp(s, "--max-steps"))
+        return cli_max_steps_arg("kpirun", v, &a->max_steps);
+    else if (!strcmp(s, "--threads"))
+        return threads_arg(a, v);
     else
         return set_arg(a, v);
     return 0;
@@ -212,7 +238,7 @@ static int evaluate(const Args *a, Program *p)
         return EXIT_USAGE;
     }
     char *data_dir = a->data ? kpi_strdup(a->data) : fs_dirname(a->scheme);
-    RunOptions o = {.data_dir = data_dir, .period = period};
+    RunOptions o = {.data_dir = data_dir, .period = period, .max_steps = a->max_steps, .threads = a->threads};
     if (a->explain) {
         o.trace_keys = &a->explain;
         o.ntrace_keys = 1;
@@ -282,6 +308,7 @@ int main(int argc, char **argv)
         {"curve", kpirun_curve_main},
         {"verify", kpirun_verify_main},
     };
+    cli_default_limits();
     if (argc > 1)
         for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
             if (!strcmp(argv[1], commands[i].name))

@@ -66,6 +66,8 @@ struct CsvReader {
 
     uint64_t records;       /* complete records, header included */
     uint64_t line;          /* line on which the record at pos starts */
+    uint64_t base_off;      /* file offset of buf[0] */
+    uint64_t stop;          /* no record starting at or after it is delivered */
 
     /* Where a pending (incomplete) record stopped, for the too-long error. */
     uint32_t pend_col;
@@ -103,7 +105,16 @@ static void set_err(CsvError *e, uint64_t row, uint32_t col, const char *fmt, va
 {
     e->row = row;
     e->col = col;
+    e->line = row;
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
+void csv_error_text(const CsvError *e, uint64_t row_base, uint64_t line_base, char *out, size_t size)
+{
+    if (e->line && e->line + line_base != e->row + row_base)
+        snprintf(out, size, "%s (line %llu)", e->msg, (unsigned long long)(e->line + line_base));
+    else
+        snprintf(out, size, "%s", e->msg);
 }
 
 static size_t count_newlines(const char *p, const char *e)
@@ -127,11 +138,7 @@ static int fail(CsvReader *r, const char *at, uint32_t col, const char *fmt, ...
     va_start(ap, fmt);
     set_err(&r->err, r->records + 1, col + 1, fmt, ap);
     va_end(ap);
-    uint64_t line = r->line + count_newlines(r->buf + r->pos, at);
-    if (line != r->err.row) {
-        size_t k = strlen(r->err.msg);
-        snprintf(r->err.msg + k, sizeof r->err.msg - k, " (line %llu)", (unsigned long long)line);
-    }
+    r->err.line = r->line + count_newlines(r->buf + r->pos, at);
     r->failed = true;
     return REC_FAIL;
 }
@@ -170,6 +177,7 @@ static CsvReader *reader_new(int fd, const char *src, size_t len, char delim)
     r->delim = delim;
     r->cap = CSV_BUF_DEFAULT;
     r->line = 1;
+    r->stop = UINT64_MAX;
     return r;
 }
 
@@ -243,6 +251,7 @@ static bool refill(CsvReader *r)
 {
     if (r->pos > 0) {
         size_t keep = r->end - r->pos;
+        r->base_off += r->pos;
         memmove(r->buf, r->buf + r->pos, keep);
         r->clean_end = r->clean_end > r->pos ? r->clean_end - r->pos : 0;
         r->end = keep;
@@ -552,7 +561,16 @@ static inline bool utf8_word2(uint64_t w, uint64_t *carry)
 static bool utf8_ok(const char *s, uint32_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t carry = 0, w;
+    uint64_t high = 0, w;
+    for (uint32_t i = 0; i < n; i += 8) { /* ASCII, the common field, is UTF-8 */
+        memcpy(&w, s + i, 8);
+        if (n - i < 8)
+            w &= ~(~0ull << (8 * (n - i)));
+        high |= w;
+    }
+    if (!(high & HIGHS))
+        return true;
+    uint64_t carry = 0;
     for (uint32_t i = 0; i < n; i += 8) {
         memcpy(&w, s + i, 8);
         if (n - i < 8)
@@ -606,6 +624,8 @@ static int too_many_columns(CsvReader *r, const char *at)
  * carry over from the previous record; it is reset when the buffer moves. */
 static int scan_record(CsvReader *r, Bits *bits, CsvField *out)
 {
+    if (r->base_off + r->pos >= r->stop)
+        return REC_END;   /* the next part's */
     int st = skip_empty_lines(r);
     if (st != REC_ROW)
         return st;
@@ -924,4 +944,70 @@ int csv_next_batch(CsvReader *r, CsvBatch *b, CsvError *err)
 uint64_t csv_records(const CsvReader *r)
 {
     return r->records;
+}
+
+uint64_t csv_lines(const CsvReader *r)
+{
+    return r->line - 1;
+}
+
+void csv_set_stop(CsvReader *r, uint64_t stop)
+{
+    r->stop = stop;
+}
+
+uint64_t csv_stop_offset(const CsvReader *r)
+{
+    return r->base_off + r->pos;
+}
+
+CsvReader *csv_open_part(const CsvReader *hdr, const char *path, uint64_t start, uint64_t stop, CsvError *err)
+{
+    CsvReader *r = csv_open(path, hdr->delim, err);
+    if (!r)
+        return NULL;
+    if (lseek(r->fd, (off_t)start, SEEK_SET) < 0) {
+        snprintf(err->msg, sizeof err->msg, "cannot read: %s", strerror(errno));
+        csv_close(r);
+        return NULL;
+    }
+    r->base_off = start;
+    r->stop = stop;
+    r->cap = hdr->cap;
+    buf_resize(r, r->cap);
+    r->buf[0] = '\n';
+    r->ncols = hdr->ncols;
+    r->have_header = true;
+    alloc_selection(r, hdr->nsel, hdr->ncols);
+    memcpy(r->slot, hdr->slot, sizeof *r->slot * hdr->ncols);
+    memcpy(r->sel, hdr->sel, sizeof *r->sel * hdr->nsel);
+    memcpy(r->dup_of, hdr->dup_of, sizeof *r->dup_of * hdr->nsel);
+    r->has_dups = hdr->has_dups;
+    return r;
+}
+
+bool csv_line_start(const char *path, uint64_t off, uint64_t *start)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char buf[65536];
+    uint64_t at = off ? off - 1 : 0;
+    bool found = false;
+    for (;;) {
+        ssize_t n = pread(fd, buf, sizeof buf, (off_t)at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        const char *nl = memchr(buf, '\n', (size_t)n);
+        if (nl) {
+            *start = at + (uint64_t)(nl - buf) + 1;
+            found = true;
+            break;
+        }
+        at += (uint64_t)n;
+    }
+    close(fd);
+    return found;
 }

@@ -33,8 +33,14 @@ typedef struct CsvField {
 typedef struct CsvError {
     uint64_t row;        /* 1-based record number, 0 when not about a record */
     uint32_t col;        /* 1-based field number, 0 when not about a field */
-    char     msg[200];
+    uint64_t line;       /* 1-based line of the error, 0 when not about a record */
+    char     msg[200];   /* without the line: see csv_error_text */
 } CsvError;
+
+/* The message, with " (line N)" when the line is not the record's number.
+ * row_base and line_base: records and lines before the reader's part of
+ * the file (0 for a whole file). */
+void csv_error_text(const CsvError *e, uint64_t row_base, uint64_t line_base, char *out, size_t size);
 
 typedef struct CsvBatch {
     uint32_t  nrows;           /* rows in this batch */
@@ -72,5 +78,23 @@ int csv_next_batch(CsvReader *r, CsvBatch *b, CsvError *err);
 
 /* Records read so far, header included. */
 uint64_t csv_records(const CsvReader *r);
+/* Lines those records took (more than records when fields hold line breaks
+ * or there are empty lines). */
+uint64_t csv_lines(const CsvReader *r);
+
+/* ---- a file split among threads ----
+ * A reader delivers only the records that start before its stop offset.
+ * csv_open_part reads, from a file, the records that start in [start,
+ * stop): start must be the start of a line; the header and the selection
+ * are those of hdr. Its records and lines are counted from 0 within the
+ * part. csv_line_start finds where a part may start: the byte after the
+ * first line break at or after off - 1 (not knowing about quotes: the
+ * caller checks with csv_stop_offset that the previous part ended there). */
+void       csv_set_stop(CsvReader *r, uint64_t stop);
+CsvReader *csv_open_part(const CsvReader *hdr, const char *path, uint64_t start, uint64_t stop, CsvError *err);
+/* The file offset of the first record not delivered: where the next part
+ * must start. Only meaningful once the reader returned 0. */
+uint64_t   csv_stop_offset(const CsvReader *r);
+bool       csv_line_start(const char *path, uint64_t off, uint64_t *start);
 
 #endif

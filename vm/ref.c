@@ -44,10 +44,40 @@ static void extra_columns(Run *r, const TableSpec *t, const char *file, const Cs
     buf_free(&extra);
 }
 
+/* A header read as one column because the file has other separators (a 1C
+ * export with ';' read as ',') gets one error that says so. */
+static bool other_delimiter(Run *r, const TableSpec *t, const char *file, const CsvField *names, uint32_t n)
+{
+    static const char seps[] = ";,\t|";
+    if (n != 1 || t->ncols < 2)
+        return false;
+    for (const char *c = seps; *c; c++) {
+        if (*c == t->dialect.delimiter || !memchr(names[0].ptr, *c, names[0].len))
+            continue;
+        char want[3] = {*c, 0, 0}, have[3] = {t->dialect.delimiter, 0, 0};
+        if (*c == '\t')
+            memcpy(want, "\\t", 3);
+        if (t->dialect.delimiter == '\t')
+            memcpy(have, "\\t", 3);
+        run_data_error(r, K_DATA_COLUMN, file, 1, 0,
+                       "the header is one column \"%.*s\": the file separates fields with '%s', the table "
+                       "with '%s'; write delimiter \"%s\" in table %s%s",
+                       (int)(names[0].len < 120 ? names[0].len : 120), names[0].ptr, want, have, want, t->name,
+                       *c == ';' ? " (or format ru)" : "");
+        return true;
+    }
+    return false;
+}
+
 bool ref_map_header(Run *r, const TableSpec *t, const char *file, const CsvField *names,
                     uint32_t n, int32_t *pos)
 {
     bool ok = true;
+    if (other_delimiter(r, t, file, names, n)) {
+        for (uint32_t i = 0; i < t->ncols; i++)
+            pos[i] = -1;
+        return false;
+    }
     if (r->o->check_only)
         extra_columns(r, t, file, names, n);
     for (uint32_t i = 0; i < t->ncols; i++) {
@@ -98,10 +128,12 @@ static bool parse_number(Run *r, const ColumnSpec *c, const Dialect *d, const ch
 static bool parse_empty(Run *r, const ColumnSpec *c, const char *file, uint64_t row, uint32_t col,
                         Value *out)
 {
+    static const char *const role[] = {"", "an employee", "a date", "a period", "a department", "a name"};
     bool key = c->role != 0;
     if (key || c->empty == EMPTY_ERROR) {
-        run_data_error(r, K_DATA_EMPTY, file, row, col, "empty cell in column %s%s", c->name,
-                       key ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
+        run_data_error(r, K_DATA_EMPTY, file, row, col, "empty cell in column %s (%s%s)", c->name,
+                       key && c->role < 6 ? role[c->role] : "",
+                       key ? " column must be filled" : "the scheme says empty cells are errors");
         return false;
     }
     bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY ||
@@ -171,7 +203,7 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
         goto done;
     }
     if (!csv_header(rd, &names, &ncols, &err)) {
-        run_data_error(r, K_DATA_CSV, file, err.row, err.col, "%s", err.msg);
+        run_csv_error(r, K_DATA_CSV, file, &err, 0, 0);
         goto done;
     }
     if (!ref_map_header(r, t, file, names, ncols, pos))
@@ -205,7 +237,7 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
             break;
     }
     if (n == -1) {
-        run_data_error(r, K_DATA_CSV, file, err.row, err.col, "%s", err.msg);
+        run_csv_error(r, K_DATA_CSV, file, &err, 0, 0);
         ok = false;
     }
     r->res->stats[t - r->p->tables].rows = rows;

@@ -28,6 +28,13 @@ void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t 
     r->data_error = true;
 }
 
+void run_csv_error(Run *r, DiagId id, const char *file, const CsvError *e, uint64_t row_base, uint64_t line_base)
+{
+    char msg[300];
+    csv_error_text(e, row_base, line_base, msg, sizeof msg);
+    run_data_error(r, id, file, e->row ? e->row + row_base : 0, e->col, "%s", msg);
+}
+
 static void intern_program_strings(Run *r)
 {
     for (uint32_t i = 0; i < r->p->nstrings; i++)
@@ -162,6 +169,31 @@ static void trace_prepare(Run *r)
             r->point_of_pc[p->trace[i].pc] = i;
 }
 
+/* --max-steps, checked before each employee's run of a stratum: code only
+ * jumps forward, so the run executes at most the stratum's instructions. */
+static bool steps_left(Run *r, uint32_t s, uint32_t e, uint64_t *used)
+{
+    const Program *p = r->p;
+    uint64_t max = r->o->max_steps ? r->o->max_steps : KPI_DEFAULT_MAX_STEPS;
+    uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
+    uint64_t len = end - p->stratum_pc[s];
+    if (len <= max - *used) {
+        *used += len;
+        return true;
+    }
+    Buf who = BUF_INIT;
+    employee_label(r->res, e, &who);
+    const Source *src = sources_get(&p->sources, 0);
+    Diag *g = diag_where(&r->res->diags, K_LIMIT, src ? src->name : "scheme",
+                         "the run would take more than %llu steps (--max-steps) at %s",
+                         (unsigned long long)max, buf_cstr(&who));
+    diag_note(g, "help", "a run counts each instruction of the program once per employee; "
+                         "raise --max-steps (0: no limit)");
+    buf_free(&who);
+    r->res->status = RUN_EVAL_ERROR;
+    return false;
+}
+
 static void evaluate(Run *r)
 {
     const Program *p = r->p;
@@ -173,10 +205,13 @@ static void evaluate(Run *r)
     r->frame = kpi_calloc(p->nregs ? p->nregs : 1, sizeof(Value));
     team_prepare(r);
     trace_prepare(r);
+    uint64_t steps = 0;
     for (uint32_t s = 0; s < p->nstrata; s++) {
         if (s > 0)
             team_aggregate(r, s);
         for (uint32_t e = 0; e < nemp; e++) {
+            if (!steps_left(r, s, e, &steps))
+                return;
             Value *regs = res->regs + (size_t)e * np;
             memcpy(r->frame, regs, sizeof(Value) * np);
             r->trace_cur = (TraceRec *)run_trace(res, e);

@@ -26,6 +26,8 @@ typedef struct RunOptions {
     const RunText *texts;      /* per table, or NULL; messages still name data_dir/file */
     Period      period;
     bool        check_only;    /* kpic check --data: read and check, compute nothing */
+    uint32_t    threads;       /* fact files are read by this many threads; 0: one per CPU */
+    uint64_t    split_bytes;   /* a part is at least this big; 0: SCAN_SPLIT_MIN (tests use less) */
     uint64_t    max_steps;     /* employee-program instructions, 0: KPI_DEFAULT_MAX_STEPS */
     /* explanations: the employees whose computation the VM records */
     bool        trace_all;
@@ -45,6 +47,7 @@ typedef struct TableStats {
     uint64_t in_period;        /* fact rows inside the period */
     uint64_t unknown_employee; /* fact rows whose employee is not in the roster */
     bool     failed;           /* the file could not be read through */
+    bool     capped;           /* reading stopped at the error limit: the counts are partial */
     uint32_t nunknown_ids;     /* distinct ids below, at most KPI_UNKNOWN_SHOWN */
     bool     more_unknown;     /* and there were other ids */
     char     unknown_ids[KPI_UNKNOWN_SHOWN][64];

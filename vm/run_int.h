@@ -17,9 +17,8 @@ typedef struct PlanData {
 
 /* What an aggregate has seen of one employee's rows. */
 typedef struct Acc {
-    i128    sum;
+    i128    v;                /* the sum, or the min or max so far */
     int64_t count;
-    int64_t mm;               /* min or max so far */
     int64_t rows;             /* rows that passed the filter (explanations) */
 } Acc;
 
@@ -32,7 +31,6 @@ typedef struct Run {
     uint32_t          nemp_of_text;
     PlanData         *plans;        /* per table (only plans tables filled) */
     Acc              *acc;          /* nemp * naggs */
-    struct DistinctSet *distinct;
     Value            *team_vals;    /* per team field: ngroups values */
     uint64_t         *team_n;       /* the members each of those counted */
     int32_t          *team_group;   /* per team field: nemp group indices */
@@ -47,6 +45,9 @@ typedef struct Run {
 void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 char *run_path(const Run *r, const TableSpec *t);
+/* A CSV reader's error at its place; the bases: records and lines of the
+ * file before the reader's part. */
+void run_csv_error(Run *r, DiagId id, const char *file, const CsvError *e, uint64_t row_base, uint64_t line_base);
 /* Opens a table's input: its file at path, or its text of RunOptions.texts. */
 CsvReader *run_csv_open(const Run *r, const TableSpec *t, const char *path, CsvError *err);
 

@@ -3,46 +3,138 @@
  * the columns the scheme uses are parsed (straight into scaled integers),
  * the table's row program computes every vector its aggregates need, and
  * all of them are updated for their employees in the same pass. Rows are
- * never kept beyond their batch. */
+ * never kept beyond their batch.
+ *
+ * A large file is split into parts read by threads at once. Each part has
+ * its own accumulators, counts and errors; they are merged in file order,
+ * with exact integer sums, so the result is the same bytes whatever the
+ * number of threads. Parts start at a line start found without knowing
+ * about quotes; a part that ends elsewhere than where the next one started
+ * (a quoted line break across the split) makes the file be read again in
+ * one part. */
 #include "base/alloc.h"
 #include "vm/cell.h"
 #include "vm/run_int.h"
 
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-/* A vector register over the kept rows of a batch. */
-typedef struct Vec {
-    int64_t  *v;        /* numbers (scaled), bools (0/1), dates (days) */
-    uint8_t  *blank;
-    CsvField *s;        /* texts */
-} Vec;
+#define SCAN_SPLIT_MIN (8u << 20)   /* bytes per part at least: smaller files are one part */
 
-typedef struct Scan {
-    Run             *r;
-    const TableSpec *t;
-    uint32_t         ti;
-    char            *file;
-    Vec             *vecs;
-    int32_t         *vec_field;   /* batch field of a column vector, -1 computed */
-    int32_t         *emp;         /* kept rows: employee */
-    uint64_t        *rowno;       /* kept rows: record number */
-    uint32_t        *keep;        /* kept rows: index in the batch */
-    uint32_t         m;           /* kept rows in this batch */
-    bool             failed;
-} Scan;
+/* ---- the roster's keys, for one lookup per row ---- */
+typedef struct EmpSlot {
+    uint64_t head;       /* the key's first 8 bytes, zero-padded */
+    uint32_t emp;        /* employee + 1, 0 empty */
+    uint32_t len;
+} EmpSlot;
+
+typedef struct EmpIndex {
+    EmpSlot  *slot;
+    size_t    mask;
+    char     *keys;      /* the keys, padded so they can be read 8 bytes at a time */
+    uint32_t *off;       /* per employee: its key in keys */
+} EmpIndex;
+
+/* The first 8 bytes of s (n of them real), zero-padded. s can be read 8
+ * bytes past its end (a CSV buffer, or the index's padded keys). */
+static inline uint64_t key_head(const char *s, uint32_t n)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return n >= 8 ? w : w & ~(~0ull << (8 * n));
+}
+
+static inline uint64_t key_hash(const char *s, uint32_t n, uint64_t head)
+{
+    uint64_t h = (head ^ n) * 0x9E3779B97F4A7C15ull;
+    for (s += 8; n > 8; s += 8, n = n > 16 ? n - 8 : 8) {
+        uint64_t w = key_head(s, n - 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    }
+    return h ^ (h >> 31);
+}
+
+static void emp_index_build(EmpIndex *x, const RunResult *res)
+{
+    size_t cap = 16, bytes = 8;
+    while (cap < (size_t)res->nemp * 2)
+        cap *= 2;
+    for (uint32_t e = 0; e < res->nemp; e++) {
+        uint32_t len;
+        strtab_get(&res->strs, res->emp_key[e], &len);
+        bytes += len;
+    }
+    x->slot = kpi_calloc(cap, sizeof(EmpSlot));
+    x->mask = cap - 1;
+    x->keys = kpi_calloc(bytes + 16, 1);
+    x->off = kpi_calloc(res->nemp ? res->nemp : 1, sizeof(uint32_t));
+    uint32_t at = 0;
+    for (uint32_t e = 0; e < res->nemp; e++) {
+        uint32_t len;
+        const char *k = strtab_get(&res->strs, res->emp_key[e], &len);
+        memcpy(x->keys + at, k, len);
+        x->off[e] = at;
+        uint64_t head = key_head(x->keys + at, len);
+        size_t i = (size_t)key_hash(x->keys + at, len, head) & x->mask;
+        while (x->slot[i].emp)
+            i = (i + 1) & x->mask;
+        x->slot[i] = (EmpSlot){head, e + 1, len};
+        at += len;
+    }
+}
+
+/* a and b hold n bytes and can be read up to 8 bytes further */
+static inline bool same_bytes(const char *a, const char *b, uint32_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    if (!n)
+        return true;
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return ((x ^ y) << (64 - 8 * n)) == 0;
+}
+
+static inline int32_t emp_find(const EmpIndex *x, const char *s, uint32_t n)
+{
+    uint64_t head = key_head(s, n);
+    for (size_t i = (size_t)key_hash(s, n, head) & x->mask; x->slot[i].emp; i = (i + 1) & x->mask) {
+        const EmpSlot *sl = &x->slot[i];
+        if (sl->head == head && sl->len == n &&
+            (n <= 8 || same_bytes(x->keys + x->off[sl->emp - 1] + 8, s + 8, n - 8)))
+            return (int32_t)sl->emp - 1;
+    }
+    return -1;
+}
+
+static void emp_index_free(EmpIndex *x)
+{
+    kpi_free(x->slot);
+    kpi_free(x->keys);
+    kpi_free(x->off);
+}
 
 /* ---- count distinct without keeping rows: a set of (agg, employee, key) ---- */
 typedef struct DistinctKey {
     uint32_t agg, emp;
-    uint64_t key;
+    uint64_t key;        /* a number, or a text's id in the part's own table */
 } DistinctKey;
 
-struct DistinctSet {
+typedef struct DistinctSet {
     DistinctKey *slots;
     uint8_t     *used;
     size_t       n, cap;
-};
+} DistinctSet;
 
 static uint64_t mix(const DistinctKey *k)
 {
@@ -52,10 +144,10 @@ static uint64_t mix(const DistinctKey *k)
     return h * 0xBF58476D1CE4E5B9ull;
 }
 
-static void distinct_grow(struct DistinctSet *s);
+static void distinct_grow(DistinctSet *s);
 
 /* True when the key is new for this (agg, employee). */
-static bool distinct_insert(struct DistinctSet *s, DistinctKey k)
+static bool distinct_insert(DistinctSet *s, DistinctKey k)
 {
     if ((s->n + 1) * 4 > s->cap * 3)
         distinct_grow(s);
@@ -72,9 +164,9 @@ static bool distinct_insert(struct DistinctSet *s, DistinctKey k)
     return true;
 }
 
-static void distinct_grow(struct DistinctSet *s)
+static void distinct_grow(DistinctSet *s)
 {
-    struct DistinctSet old = *s;
+    DistinctSet old = *s;
     s->cap = old.cap ? old.cap * 2 : 1024;
     s->slots = kpi_calloc(s->cap, sizeof(DistinctKey));
     s->used = kpi_calloc(s->cap, 1);
@@ -86,12 +178,102 @@ static void distinct_grow(struct DistinctSet *s)
     kpi_free(old.used);
 }
 
+static void distinct_free(DistinctSet *s)
+{
+    kpi_free(s->slots);
+    kpi_free(s->used);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- a part of a file, read by one thread ---- */
+typedef struct Vec {
+    int64_t  *v;        /* numbers (scaled), bools (0/1), dates (days) */
+    uint8_t  *blank;
+    CsvField *s;        /* texts */
+} Vec;
+
+/* A data error of a part, placed once the records before the part are known. */
+typedef struct PartError {
+    DiagId   id;
+    uint64_t row;       /* within the part; 0 when not about a record */
+    uint32_t col;
+    bool     csv;       /* the reader's: err holds row, line and message */
+    CsvError err;
+    char    *msg;
+} PartError;
+
+typedef struct Part {
+    Run             *r;          /* read only while parts run */
+    const EmpIndex  *emps;
+    const TableSpec *t;
+    uint32_t         ti;
+    const char      *file;
+    CsvReader       *rd;
+    const int32_t   *pos;        /* header position of each declared column */
+    /* the batch */
+    Vec             *vecs;
+    int32_t         *vec_field;  /* batch field of a column vector, -1 computed */
+    int32_t         *emp;        /* kept rows: employee */
+    uint64_t        *rowno;      /* kept rows: record number */
+    uint32_t        *keep;       /* kept rows: index in the batch */
+    uint32_t         m;          /* kept rows in this batch */
+    uint32_t        *aggs;       /* the aggregates of its table */
+    uint32_t         naggs;
+    /* what it found */
+    Acc             *acc;        /* nemp * naggs */
+    DistinctSet      distinct;
+    StrTab           texts;      /* count distinct of texts */
+    TableStats       stats;
+    uint64_t        *emp_rows;   /* nemp */
+    PartError       *errs;
+    size_t           nerrs, caperrs, max_errs;
+    bool             failed;     /* data errors */
+    bool             broken;     /* the reader stopped at an error: nothing after it is read */
+    uint64_t         start;      /* file offset of its first record */
+} Part;
+
+__attribute__((format(printf, 5, 6)))
+static void part_error(Part *pt, DiagId id, uint64_t row, uint32_t col, const char *fmt, ...)
+{
+    pt->failed = true;
+    if (pt->nerrs >= pt->max_errs)
+        return;
+    PartError e;
+    memset(&e, 0, sizeof e);
+    e.id = id;
+    e.row = row;
+    e.col = col;
+    Buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    e.msg = kpi_strdup(buf_cstr(&b));
+    buf_free(&b);
+    VEC_PUSH(pt->errs, pt->nerrs, pt->caperrs, e);
+}
+
+static void part_csv_error(Part *pt, const CsvError *err)
+{
+    pt->failed = pt->broken = true;
+    if (pt->nerrs >= pt->max_errs)
+        return;
+    PartError e;
+    memset(&e, 0, sizeof e);
+    e.id = K_DATA_CSV;
+    e.csv = true;
+    e.err = *err;
+    VEC_PUSH(pt->errs, pt->nerrs, pt->caperrs, e);
+}
+
+static bool part_capped(const Part *pt) { return pt->nerrs >= pt->max_errs; }
+
 /* ---- parsing the kept rows' cells into column vectors ---- */
-static bool empty_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, uint64_t row, uint32_t col)
+static bool empty_cell(Part *pt, const ColumnSpec *c, Vec *v, uint32_t i, uint64_t row, uint32_t col)
 {
     if (c->role != COLROLE_NONE || c->empty == EMPTY_ERROR) {
-        run_data_error(sc->r, K_DATA_EMPTY, sc->file, row, col, "empty cell in column %s%s", c->name,
-                       c->role ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
+        part_error(pt, K_DATA_EMPTY, row, col, "empty cell in column %s%s", c->name,
+                   c->role ? " (a key column must be filled)" : " (the scheme says empty cells are errors)");
         return false;
     }
     bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY ||
@@ -101,13 +283,65 @@ static bool empty_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, uint64
     return true;
 }
 
-static bool parse_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, CsvField f, uint64_t row,
-                       uint32_t col)
+/* Digits and one decimal point with at most `scale` digits after it: the
+ * common cell, without dec_parse's generality (signs, spaces, thousands
+ * separators). False sends the cell to dec_parse, which also says what is
+ * wrong. */
+static inline bool dec_fast(const char *s, uint32_t n, const DecFormat *f, int scale, int64_t *out)
 {
-    const Dialect *d = &sc->t->dialect;
+    if (n == 0 || n > 18)
+        return false;
+    uint64_t v = 0;
+    int frac = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d < 10) {
+            v = v * 10 + d;
+            if (frac >= 0 && ++frac > scale)
+                return false;
+        } else if (s[i] == f->decimal_point && frac < 0 && i > 0) {
+            frac = 0;
+        } else {
+            return false;
+        }
+    }
+    if (frac == 0)
+        return false;   /* "12," */
+    for (int k = frac < 0 ? 0 : frac; k < scale; k++)
+        v *= 10;
+    *out = (int64_t)v;
+    return true;
+}
+
+static bool parse_number(Part *pt, const ColumnSpec *c, Vec *v, uint32_t i, CsvField f, uint64_t row,
+                         uint32_t col)
+{
+    const Dialect *d = &pt->t->dialect;
+    NumStatus st = NUM_OK;
+    if (!dec_fast(f.ptr, f.len, &d->num, c->scale, &v->v[i]))
+        st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v->v[i]);
+    if (st != NUM_OK) {
+        part_error(pt, K_DATA_CELL, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len, f.ptr, c->name,
+                   cell_num_problem(st, c->scale), cell_expected(c, d));
+        return false;
+    }
+    if (c->nonzero && v->v[i] == 0) {
+        part_error(pt, K_DATA_CELL, row, col, "zero in column %s, which is declared nonzero", c->name);
+        return false;
+    }
+    if (c->type == COL_SCORE && (v->v[i] < 0 || v->v[i] > (int64_t)i128_pow10(c->scale))) {
+        part_error(pt, K_DATA_CELL, row, col, "score '%.*s' in column %s is outside 0..1", (int)f.len, f.ptr,
+                   c->name);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_cell(Part *pt, const ColumnSpec *c, Vec *v, uint32_t i, CsvField f, uint64_t row, uint32_t col)
+{
     v->blank[i] = 0;
-    if (cell_empty(f.ptr, f.len))
-        return empty_cell(sc, c, v, i, row, col);
+    if (f.len == 0 || (f.ptr[0] == ' ' && cell_empty(f.ptr, f.len)))
+        return empty_cell(pt, c, v, i, row, col);
     switch ((ColType)c->type) {
     case COL_TEXT:
     case COL_PERIOD:
@@ -123,43 +357,24 @@ static bool parse_cell(Scan *sc, const ColumnSpec *c, Vec *v, uint32_t i, CsvFie
     }
     case COL_DATE: {
         Day day;
-        if (date_parse(f.ptr, f.len, d->date, &day)) {
+        if (date_parse(f.ptr, f.len, pt->t->dialect.date, &day)) {
             v->v[i] = day;
             return true;
         }
         break;
     }
-    default: {
-        NumStatus st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v->v[i]);
-        if (st == NUM_OK && c->nonzero && v->v[i] == 0) {
-            run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "zero in column %s, which is declared nonzero",
-                           c->name);
-            return false;
-        }
-        if (st == NUM_OK) {
-            if (c->type == COL_SCORE && (v->v[i] < 0 || v->v[i] > (int64_t)i128_pow10(c->scale))) {
-                run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "score '%.*s' in column %s is outside 0..1",
-                               (int)f.len, f.ptr, c->name);
-                return false;
-            }
-            return true;
-        }
-        run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len,
-                       f.ptr, c->name, cell_num_problem(st, c->scale), cell_expected(c, d));
-        return false;
+    default:
+        return parse_number(pt, c, v, i, f, row, col);
     }
-    }
-    run_data_error(sc->r, K_DATA_CELL, sc->file, row, col, "'%.*s' in column %s is not %s", (int)f.len, f.ptr,
-                   c->name, cell_expected(c, d));
+    part_error(pt, K_DATA_CELL, row, col, "'%.*s' in column %s is not %s", (int)f.len, f.ptr, c->name,
+               cell_expected(c, &pt->t->dialect));
     return false;
 }
 
 /* The smallest few distinct ids of unknown employees (bytewise, sorted), for
- * the warning: the same whatever the order of the rows. */
-static void note_unknown(TableStats *st, CsvField key)
+ * the warning: the same whatever the order of the rows or the parts. */
+static void note_unknown_id(TableStats *st, const char *id)
 {
-    char id[64];
-    snprintf(id, sizeof id, "%.*s", (int)(key.len < 60 ? key.len : 60), key.ptr);
     uint32_t at = 0, n = st->nunknown_ids;
     while (at < n && strcmp(st->unknown_ids[at], id) < 0)
         at++;
@@ -172,100 +387,139 @@ static void note_unknown(TableStats *st, CsvField key)
         n--;
     }
     memmove(st->unknown_ids[at + 1], st->unknown_ids[at], (size_t)(n - at) * sizeof st->unknown_ids[0]);
-    memcpy(st->unknown_ids[at], id, sizeof id);
+    snprintf(st->unknown_ids[at], sizeof st->unknown_ids[at], "%s", id);
     st->nunknown_ids = n + 1;
+}
+
+static void note_unknown(TableStats *st, CsvField key)
+{
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)(key.len < 60 ? key.len : 60), key.ptr);
+    note_unknown_id(st, id);
+}
+
+/* DD.MM.YYYY or YYYY-MM-DD exactly: the common cell, without date_parse's
+ * trimming and alternatives. False sends the cell to date_parse. */
+static inline bool date_fast(const char *s, uint32_t n, DateFormat f, Day *out)
+{
+    if (n != 10)
+        return false;
+    unsigned c[10];
+    for (int i = 0; i < 10; i++)
+        c[i] = (unsigned char)s[i] - '0';
+    int y, m, d;
+    if (f == DATE_DMY) {
+        if (s[2] != '.' || s[5] != '.' || (c[0] | c[1] | c[3] | c[4] | c[6] | c[7] | c[8] | c[9]) > 9)
+            return false;
+        d = (int)(c[0] * 10 + c[1]);
+        m = (int)(c[3] * 10 + c[4]);
+        y = (int)(c[6] * 1000 + c[7] * 100 + c[8] * 10 + c[9]);
+    } else {
+        if (s[4] != '-' || s[7] != '-' || (c[0] | c[1] | c[2] | c[3] | c[5] | c[6] | c[8] | c[9]) > 9)
+            return false;
+        y = (int)(c[0] * 1000 + c[1] * 100 + c[2] * 10 + c[3]);
+        m = (int)(c[5] * 10 + c[6]);
+        d = (int)(c[8] * 10 + c[9]);
+    }
+    if (!date_valid(y, m, d))
+        return false;
+    *out = date_from_ymd(y, m, d);
+    return true;
 }
 
 /* Which rows of the batch count: a valid date in the period and a known
  * employee. A malformed key or date is an error wherever the row is. */
-static void select_rows(Scan *sc, const CsvBatch *b, const int32_t *pos)
+static void select_rows(Part *pt, const CsvBatch *b)
 {
-    Run *r = sc->r;
-    const TableSpec *t = sc->t;
-    TableStats *st = &r->res->stats[sc->ti];
-    const Period *per = &r->o->period;
-    sc->m = 0;
-    for (uint32_t i = 0; i < b->nrows; i++) {
+    const TableSpec *t = pt->t;
+    TableStats *st = &pt->stats;
+    const Period *per = &pt->r->o->period;
+    const int32_t *pos = pt->pos;
+    pt->m = 0;
+    for (uint32_t i = 0; i < b->nrows && !part_capped(pt); i++) {
         CsvField key = b->fields[(size_t)i * b->ncols + 0];
         CsvField date = b->fields[(size_t)i * b->ncols + 1];
         uint64_t row = b->rowno[i];
         Day day;
         st->rows++;
-        if (cell_empty(key.ptr, key.len)) {
-            run_data_error(r, K_DATA_EMPTY, sc->file, row, (uint32_t)pos[t->key_col] + 1,
-                           "empty employee cell in column %s", t->cols[t->key_col].name);
-            sc->failed = true;
+        if (key.len == 0 || (key.ptr[0] == ' ' && cell_empty(key.ptr, key.len))) {
+            part_error(pt, K_DATA_EMPTY, row, (uint32_t)pos[t->key_col] + 1, "empty employee cell in column %s",
+                       t->cols[t->key_col].name);
             continue;
         }
-        if (cell_empty(date.ptr, date.len)) {
-            run_data_error(r, K_DATA_EMPTY, sc->file, row, (uint32_t)pos[t->date_col] + 1,
-                           "empty date cell in column %s", t->cols[t->date_col].name);
-            sc->failed = true;
-            continue;
-        }
-        if (!date_parse(date.ptr, date.len, t->dialect.date, &day)) {
-            run_data_error(r, K_DATA_CELL, sc->file, row, (uint32_t)pos[t->date_col] + 1, "'%.*s' in column %s is not %s",
+        if (!date_fast(date.ptr, date.len, t->dialect.date, &day)) {
+            if (date.len == 0 || cell_empty(date.ptr, date.len)) {
+                part_error(pt, K_DATA_EMPTY, row, (uint32_t)pos[t->date_col] + 1, "empty date cell in column %s",
+                           t->cols[t->date_col].name);
+                continue;
+            }
+            if (!date_parse(date.ptr, date.len, t->dialect.date, &day)) {
+                part_error(pt, K_DATA_CELL, row, (uint32_t)pos[t->date_col] + 1, "'%.*s' in column %s is not %s",
                            (int)date.len, date.ptr, t->cols[t->date_col].name,
                            cell_expected(&t->cols[t->date_col], &t->dialect));
-            sc->failed = true;
-            continue;
+                continue;
+            }
         }
         if (day < per->first || day > per->last)
             continue;
         st->in_period++;
-        uint32_t id = strtab_find(&r->res->strs, key.ptr, key.len);
-        int32_t e = id != STR_NONE && id < r->nemp_of_text ? r->emp_of_text[id] : -1;
+        int32_t e = emp_find(pt->emps, key.ptr, key.len);
         if (e < 0) {
             st->unknown_employee++;
             note_unknown(st, key);
             continue;
         }
-        r->res->emp_rows[(size_t)e * r->p->ntables + sc->ti]++;
-        sc->keep[sc->m] = i;
-        sc->emp[sc->m] = e;
-        sc->rowno[sc->m] = row;
-        sc->m++;
+        pt->emp_rows[e]++;
+        pt->keep[pt->m] = i;
+        pt->emp[pt->m] = e;
+        pt->rowno[pt->m] = row;
+        pt->m++;
     }
 }
 
-static void load_columns(Scan *sc, const CsvBatch *b, const int32_t *pos)
+static void load_columns(Part *pt, const CsvBatch *b)
 {
-    for (uint32_t v = 0; v < sc->t->nvecs; v++) {
-        int32_t f = sc->vec_field[v];
+    for (uint32_t v = 0; v < pt->t->nvecs; v++) {
+        int32_t f = pt->vec_field[v];
         if (f < 0)
             continue;
-        const VecSpec *vs = &sc->t->vecs[v];
-        const ColumnSpec *c = &sc->t->cols[vs->col];
-        for (uint32_t i = 0; i < sc->m; i++) {
-            CsvField cell = b->fields[(size_t)sc->keep[i] * b->ncols + (uint32_t)f];
-            if (!parse_cell(sc, c, &sc->vecs[v], i, cell, sc->rowno[i], (uint32_t)pos[vs->col] + 1)) {
-                sc->failed = true;
-                sc->vecs[v].blank[i] = 1;
-            }
+        const VecSpec *vs = &pt->t->vecs[v];
+        const ColumnSpec *c = &pt->t->cols[vs->col];
+        uint32_t col = (uint32_t)pt->pos[vs->col] + 1;
+        for (uint32_t i = 0; i < pt->m; i++) {
+            CsvField cell = b->fields[(size_t)pt->keep[i] * b->ncols + (uint32_t)f];
+            if (!parse_cell(pt, c, &pt->vecs[v], i, cell, pt->rowno[i], col))
+                pt->vecs[v].blank[i] = 1;
         }
     }
 }
 
 /* ---- the row program ---- */
-static void row_overflow(Scan *sc, uint32_t pc, uint32_t i)
+static void row_overflow(Part *pt, uint32_t pc, uint32_t i)
 {
-    Span sp = program_span(sc->r->p, sc->t->code_span[pc]);
-    const Source *src = sources_get(&sc->r->p->sources, sp.file);
+    Span sp = program_span(pt->r->p, pt->t->code_span[pc]);
+    const Source *src = sources_get(&pt->r->p->sources, sp.file);
     LineCol lc = src ? source_linecol(src, sp.start) : (LineCol){0, 0};
-    run_data_error(sc->r, K_RUN_OVERFLOW, sc->file, sc->rowno[i], 0,
-                   "a number is out of range in the row expression at %s:%u:%u",
-                   src ? src->name : "?", lc.line, lc.col);
-    sc->failed = true;
+    part_error(pt, K_RUN_OVERFLOW, pt->rowno[i], 0, "a number is out of range in the row expression at %s:%u:%u",
+               src ? src->name : "?", lc.line, lc.col);
 }
 
-static bool text_eq(CsvField a, CsvField b)
+static inline bool text_eq(CsvField a, CsvField b)
 {
-    return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
+    if (a.len != b.len)
+        return false;
+    if (a.len <= 8) { /* fields lie in padded buffers, constants are NUL-terminated: compare by bytes */
+        for (uint32_t k = 0; k < a.len; k++)
+            if (a.ptr[k] != b.ptr[k])
+                return false;
+        return true;
+    }
+    return memcmp(a.ptr, b.ptr, a.len) == 0;
 }
 
-static void row_const(Scan *sc, Vec *o, const VecSpec *vs, Value k)
+static void row_const(Part *pt, Vec *o, const VecSpec *vs, Value k)
 {
-    const Program *p = sc->r->p;
+    const Program *p = pt->r->p;
     CsvField s = {"", 0};
     int64_t v = 0;
     if (k.kind == V_NUM) {
@@ -278,19 +532,12 @@ static void row_const(Scan *sc, Vec *o, const VecSpec *vs, Value k)
     } else if (k.kind == V_BOOL || k.kind == V_DATE) {
         v = (int64_t)(int32_t)k.aux;
     }
-    for (uint32_t i = 0; i < sc->m; i++) {
+    for (uint32_t i = 0; i < pt->m; i++) {
         o->v[i] = v;
         o->blank[i] = k.kind == V_BLANK;
         if (o->s)
             o->s[i] = s;
     }
-}
-
-static int cmp_elem(const Vec *a, const Vec *b, uint32_t i, bool text)
-{
-    if (text)
-        return text_eq(a->s[i], b->s[i]) ? 0 : 1;
-    return (a->v[i] > b->v[i]) - (a->v[i] < b->v[i]);
 }
 
 static bool cmp_holds(uint8_t op, int c)
@@ -305,141 +552,136 @@ static bool cmp_holds(uint8_t op, int c)
     }
 }
 
-static void row_ins(Scan *sc, uint32_t pc)
+static void row_compare(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
 {
-    Ins in = sc->t->code[pc];
-    Vec *o = &sc->vecs[in.a], *a = &sc->vecs[in.b], *b = &sc->vecs[in.c];
-    uint32_t m = sc->m;
-    switch ((Opcode)in.op) {
-    case BC_ROW_CONST: row_const(sc, o, &sc->t->vecs[in.a], sc->r->p->consts[in.b]); break;
-    case BC_ROW_MOVE:
-        memcpy(o->v, a->v, sizeof(int64_t) * m);
-        memcpy(o->blank, a->blank, m);
-        if (o->s && a->s)
-            memcpy(o->s, a->s, sizeof(CsvField) * m);
-        break;
-    case BC_ROW_ADD: case BC_ROW_SUB: case BC_ROW_MUL:
+    uint32_t m = pt->m;
+    if (pt->t->vecs[in.b].type == VT_TEXT) {
+        bool eq = in.op == BC_ROW_EQ;
         for (uint32_t i = 0; i < m; i++) {
             o->blank[i] = a->blank[i] | b->blank[i];
-            if (o->blank[i])
-                continue;
-            bool ovf = in.op == BC_ROW_ADD ? __builtin_add_overflow(a->v[i], b->v[i], &o->v[i])
-                     : in.op == BC_ROW_SUB ? __builtin_sub_overflow(a->v[i], b->v[i], &o->v[i])
-                                           : __builtin_mul_overflow(a->v[i], b->v[i], &o->v[i]);
-            if (ovf) {
-                row_overflow(sc, pc, i);
-                o->blank[i] = 1;
-            }
+            o->v[i] = !o->blank[i] && text_eq(a->s[i], b->s[i]) == eq;
         }
-        break;
-    case BC_ROW_NEG:
-        for (uint32_t i = 0; i < m; i++) {
-            o->blank[i] = a->blank[i];
-            o->v[i] = a->blank[i] ? 0 : -(a->v[i] == INT64_MIN ? 0 : a->v[i]);
-            if (!a->blank[i] && a->v[i] == INT64_MIN) {
-                row_overflow(sc, pc, i);
-                o->blank[i] = 1;
-            }
-        }
-        break;
-    case BC_ROW_RESCALE: {
-        int64_t f = (int64_t)i128_pow10(in.c);
-        for (uint32_t i = 0; i < m; i++) {
-            o->blank[i] = a->blank[i];
-            if (!a->blank[i] && __builtin_mul_overflow(a->v[i], f, &o->v[i])) {
-                row_overflow(sc, pc, i);
-                o->blank[i] = 1;
-            }
-        }
-        break;
+        return;
     }
-    case BC_ROW_EQ: case BC_ROW_NE: case BC_ROW_LT: case BC_ROW_LE: case BC_ROW_GT: case BC_ROW_GE: {
-        bool text = sc->t->vecs[in.b].type == VT_TEXT;
-        for (uint32_t i = 0; i < m; i++) {
-            o->blank[i] = a->blank[i] | b->blank[i];
-            o->v[i] = !o->blank[i] && cmp_holds(in.op, cmp_elem(a, b, i, text));
-        }
-        break;
+    for (uint32_t i = 0; i < m; i++) {
+        o->blank[i] = a->blank[i] | b->blank[i];
+        int c = (a->v[i] > b->v[i]) - (a->v[i] < b->v[i]);
+        o->v[i] = !o->blank[i] && cmp_holds(in.op, c);
     }
-    case BC_ROW_AND: case BC_ROW_OR: {
-        bool and = in.op == BC_ROW_AND;
-        for (uint32_t i = 0; i < m; i++) {
-            bool fa = !a->blank[i] && !a->v[i], fb = !b->blank[i] && !b->v[i];
-            bool ta = !a->blank[i] && a->v[i], tb = !b->blank[i] && b->v[i];
-            if (and ? (fa || fb) : (ta || tb)) {
-                o->blank[i] = 0;
-                o->v[i] = !and;
-            } else {
-                o->blank[i] = a->blank[i] | b->blank[i];
-                o->v[i] = and;
-            }
+}
+
+static void row_arith(Part *pt, uint32_t pc, Ins in, Vec *o, const Vec *a, const Vec *b)
+{
+    for (uint32_t i = 0; i < pt->m; i++) {
+        o->blank[i] = a->blank[i] | b->blank[i];
+        if (o->blank[i])
+            continue;
+        bool ovf = in.op == BC_ROW_ADD ? __builtin_add_overflow(a->v[i], b->v[i], &o->v[i])
+                 : in.op == BC_ROW_SUB ? __builtin_sub_overflow(a->v[i], b->v[i], &o->v[i])
+                                       : __builtin_mul_overflow(a->v[i], b->v[i], &o->v[i]);
+        if (ovf) {
+            row_overflow(pt, pc, i);
+            o->blank[i] = 1;
         }
-        break;
     }
-    case BC_ROW_NOT:
-        for (uint32_t i = 0; i < m; i++) {
-            o->blank[i] = a->blank[i];
-            o->v[i] = !a->v[i];
-        }
-        break;
-    case BC_ROW_SELECT: {
-        const Vec *c = &sc->vecs[in.x];
-        for (uint32_t i = 0; i < m; i++) {
-            const Vec *src = c->v[i] ? a : b;
-            o->blank[i] = c->blank[i] | src->blank[i];
-            o->v[i] = src->v[i];
-            if (o->s)
-                o->s[i] = src->s[i];
-        }
-        break;
-    }
-    case BC_ROW_DEFAULT:
-        for (uint32_t i = 0; i < m; i++) {
-            const Vec *src = a->blank[i] ? b : a;
-            o->blank[i] = src->blank[i];
-            o->v[i] = src->v[i];
-            if (o->s)
-                o->s[i] = src->s[i];
-        }
-        break;
-    case BC_ROW_ISBLANK:
-        for (uint32_t i = 0; i < m; i++) {
+}
+
+static void row_logic(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
+{
+    bool and = in.op == BC_ROW_AND;
+    for (uint32_t i = 0; i < pt->m; i++) {
+        bool fa = !a->blank[i] && !a->v[i], fb = !b->blank[i] && !b->v[i];
+        bool ta = !a->blank[i] && a->v[i], tb = !b->blank[i] && b->v[i];
+        if (and ? (fa || fb) : (ta || tb)) {
             o->blank[i] = 0;
-            o->v[i] = a->blank[i];
+            o->v[i] = !and;
+        } else {
+            o->blank[i] = a->blank[i] | b->blank[i];
+            o->v[i] = and;
         }
+    }
+}
+
+static void row_choose(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
+{
+    const Vec *c = in.op == BC_ROW_SELECT ? &pt->vecs[in.x] : NULL;
+    for (uint32_t i = 0; i < pt->m; i++) {
+        const Vec *src = c ? (c->v[i] ? a : b) : (a->blank[i] ? b : a);
+        o->blank[i] = (c ? c->blank[i] : 0) | src->blank[i];
+        o->v[i] = src->v[i];
+        if (o->s)
+            o->s[i] = src->s[i];
+    }
+}
+
+static void row_unary(Part *pt, uint32_t pc, Ins in, Vec *o, const Vec *a)
+{
+    int64_t f = in.op == BC_ROW_RESCALE ? (int64_t)i128_pow10(in.c) : 0;
+    for (uint32_t i = 0; i < pt->m; i++) {
+        o->blank[i] = in.op == BC_ROW_ISBLANK ? 0 : a->blank[i];
+        if (in.op == BC_ROW_ISBLANK) {
+            o->v[i] = a->blank[i];
+        } else if (in.op == BC_ROW_NOT) {
+            o->v[i] = !a->v[i];
+        } else if (!a->blank[i]) {
+            bool ovf = in.op == BC_ROW_NEG ? __builtin_sub_overflow((int64_t)0, a->v[i], &o->v[i])
+                                           : __builtin_mul_overflow(a->v[i], f, &o->v[i]);
+            if (ovf) {
+                row_overflow(pt, pc, i);
+                o->blank[i] = 1;
+            }
+        }
+    }
+}
+
+static void row_ins(Part *pt, uint32_t pc)
+{
+    Ins in = pt->t->code[pc];
+    Vec *o = &pt->vecs[in.a], *a = &pt->vecs[in.b], *b = &pt->vecs[in.c];
+    switch ((Opcode)in.op) {
+    case BC_ROW_CONST: row_const(pt, o, &pt->t->vecs[in.a], pt->r->p->consts[in.b]); break;
+    case BC_ROW_MOVE:
+        memcpy(o->v, a->v, sizeof(int64_t) * pt->m);
+        memcpy(o->blank, a->blank, pt->m);
+        if (o->s && a->s)
+            memcpy(o->s, a->s, sizeof(CsvField) * pt->m);
         break;
-    default:
+    case BC_ROW_ADD: case BC_ROW_SUB: case BC_ROW_MUL: row_arith(pt, pc, in, o, a, b); break;
+    case BC_ROW_NEG: case BC_ROW_RESCALE: case BC_ROW_NOT: case BC_ROW_ISBLANK: row_unary(pt, pc, in, o, a); break;
+    case BC_ROW_EQ: case BC_ROW_NE: case BC_ROW_LT: case BC_ROW_LE: case BC_ROW_GT: case BC_ROW_GE:
+        row_compare(pt, in, o, a, b);
         break;
+    case BC_ROW_AND: case BC_ROW_OR: row_logic(pt, in, o, a, b); break;
+    case BC_ROW_SELECT: case BC_ROW_DEFAULT: row_choose(pt, in, o, a, b); break;
+    default: break;
     }
 }
 
 /* ---- aggregates ---- */
-static void update_one(Run *r, const AggSpec *a, uint32_t ai, Acc *acc, const Vec *x, uint32_t i,
-                       uint32_t emp)
+/* j: the aggregate's place among its table's */
+static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, const Vec *x, uint32_t i, uint32_t emp)
 {
     int64_t v = x->v[i];
     switch ((AggKind)a->kind) {
     case AGG_SUM:
     case AGG_AVG:
-        acc->sum += v;
+        acc->v += v;
         acc->count++;
         break;
     case AGG_COUNT:
         acc->count++;
         break;
     case AGG_MIN:
-        if (!acc->count++ || v < acc->mm)
-            acc->mm = v;
+        if (!acc->count++ || v < acc->v)
+            acc->v = v;
         break;
     case AGG_MAX:
-        if (!acc->count++ || v > acc->mm)
-            acc->mm = v;
+        if (!acc->count++ || v > acc->v)
+            acc->v = v;
         break;
     case AGG_COUNT_DISTINCT: {
-        uint64_t key = a->vtype == VT_TEXT ? strtab_intern(&r->res->strs, x->s[i].ptr, x->s[i].len)
-                                           : (uint64_t)v;
-        DistinctKey k = {ai, emp, key};
-        if (distinct_insert(r->distinct, k))
+        uint64_t key = a->vtype == VT_TEXT ? strtab_intern(&pt->texts, x->s[i].ptr, x->s[i].len) : (uint64_t)v;
+        if (distinct_insert(&pt->distinct, (DistinctKey){j, emp, key}))
             acc->count++;
         break;
     }
@@ -448,132 +690,427 @@ static void update_one(Run *r, const AggSpec *a, uint32_t ai, Acc *acc, const Ve
     }
 }
 
-static void update_aggs(Scan *sc)
+/* Row by row, every aggregate of the row's employee: their accumulators
+ * lie together, so a row costs one employee's cache lines, not one per
+ * aggregate. */
+static void update_aggs(Part *pt)
 {
-    Run *r = sc->r;
-    const Program *p = r->p;
-    for (uint32_t ai = 0; ai < p->naggs; ai++) {
-        const AggSpec *a = &p->aggs[ai];
-        if (a->table != sc->ti)
-            continue;
-        const Vec *w = a->where != NO_REG ? &sc->vecs[a->where] : NULL;
-        for (uint32_t i = 0; i < sc->m; i++) {
-            if (w && (w->blank[i] || !w->v[i]))
+    const Program *p = pt->r->p;
+    const uint32_t *aggs = pt->aggs, naggs = pt->naggs;
+    for (uint32_t i = 0; i < pt->m; i++) {
+        uint32_t e = (uint32_t)pt->emp[i];
+        Acc *base = &pt->acc[(size_t)e * naggs];
+        for (uint32_t j = 0; j < naggs; j++) {
+            uint32_t ai = aggs[j];
+            const AggSpec *a = &p->aggs[ai];
+            if (a->where != NO_REG && (pt->vecs[a->where].blank[i] || !pt->vecs[a->where].v[i]))
                 continue;
-            uint32_t e = (uint32_t)sc->emp[i];
-            Acc *acc = &r->acc[(size_t)e * p->naggs + ai];
+            Acc *acc = &base[j];
             acc->rows++;
             if (a->kind == AGG_COUNT_ROWS) {
                 acc->count++;
-                continue;
-            }
-            for (uint32_t k = 0; k < a->nargs; k++) {
-                const Vec *x = &sc->vecs[a->args[k]];
-                if (!x->blank[i])
-                    update_one(r, a, ai, acc, x, i, e);
+            } else if (a->kind == AGG_SUM || a->kind == AGG_AVG || a->kind == AGG_COUNT) {
+                bool add = a->kind != AGG_COUNT;
+                for (uint32_t k = 0; k < a->nargs; k++) { /* sum(k1..k10): the common multi-column case */
+                    const Vec *x = &pt->vecs[a->args[k]];
+                    acc->v += add && !x->blank[i] ? x->v[i] : 0;
+                    acc->count += !x->blank[i];
+                }
+            } else {
+                for (uint32_t k = 0; k < a->nargs; k++) {
+                    const Vec *x = &pt->vecs[a->args[k]];
+                    if (!x->blank[i])
+                        update_one(pt, a, j, acc, x, i, e);
+                }
             }
         }
+    }
+}
+
+/* ---- a part's life ---- */
+static void part_alloc(Part *pt)
+{
+    const TableSpec *t = pt->t;
+    size_t n = CSV_BATCH_ROWS;
+    uint32_t nemp = pt->r->res->nemp, naggs = pt->r->p->naggs;
+    pt->vecs = kpi_calloc(t->nvecs ? t->nvecs : 1, sizeof(Vec));
+    for (uint32_t v = 0; v < t->nvecs; v++) {
+        pt->vecs[v].v = kpi_calloc(n, sizeof(int64_t));
+        pt->vecs[v].blank = kpi_calloc(n, 1);
+        if (t->vecs[v].type == VT_TEXT)
+            pt->vecs[v].s = kpi_calloc(n, sizeof(CsvField));
+    }
+    pt->emp = kpi_calloc(n, sizeof(int32_t));
+    pt->rowno = kpi_calloc(n, sizeof(uint64_t));
+    pt->keep = kpi_calloc(n, sizeof(uint32_t));
+    pt->aggs = kpi_calloc(naggs ? naggs : 1, sizeof(uint32_t));
+    for (uint32_t ai = 0; ai < naggs; ai++)
+        if (pt->r->p->aggs[ai].table == pt->ti)
+            pt->aggs[pt->naggs++] = ai;
+    /* the table's aggregates only, an employee's together: what a row
+     * touches stays in cache */
+    pt->acc = kpi_calloc((size_t)(nemp ? nemp : 1) * (pt->naggs ? pt->naggs : 1), sizeof(Acc));
+    pt->emp_rows = kpi_calloc(nemp ? nemp : 1, sizeof(uint64_t));
+    strtab_init(&pt->texts);
+}
+
+/* What the merge no longer needs. */
+static void part_release(Part *pt)
+{
+    for (uint32_t v = 0; pt->vecs && v < pt->t->nvecs; v++) {
+        kpi_free(pt->vecs[v].v);
+        kpi_free(pt->vecs[v].blank);
+        kpi_free(pt->vecs[v].s);
+    }
+    kpi_free(pt->vecs);
+    kpi_free(pt->emp);
+    kpi_free(pt->rowno);
+    kpi_free(pt->keep);
+    pt->vecs = NULL;
+    pt->emp = NULL;
+    pt->rowno = NULL;
+    pt->keep = NULL;
+}
+
+static void part_free(Part *pt)
+{
+    part_release(pt);
+    kpi_free(pt->acc);
+    kpi_free(pt->aggs);
+    kpi_free(pt->emp_rows);
+    distinct_free(&pt->distinct);
+    strtab_free(&pt->texts);
+    for (size_t i = 0; i < pt->nerrs; i++)
+        kpi_free(pt->errs[i].msg);
+    kpi_free(pt->errs);
+    if (pt->rd)
+        csv_close(pt->rd);
+}
+
+/* Reads the part's records to its stop, or to an error, or to the cap. */
+static void *part_run(void *arg)
+{
+    Part *pt = arg;
+    CsvBatch b;
+    CsvError err;
+    int n = 0;
+    while (!part_capped(pt) && (n = csv_next_batch(pt->rd, &b, &err)) > 0) {
+        select_rows(pt, &b);
+        load_columns(pt, &b);
+        for (uint32_t pc = 0; pc < pt->t->ncode; pc++)
+            row_ins(pt, pc);
+        update_aggs(pt);
+    }
+    if (!part_capped(pt) && n < 0)
+        part_csv_error(pt, &err);
+    return NULL;
+}
+
+/* ---- merging parts in file order ---- */
+/* y into x. A distinct count is left: it comes from the union of the sets. */
+static void acc_combine(const AggSpec *a, Acc *x, const Acc *y)
+{
+    x->rows += y->rows;
+    if (a->kind == AGG_COUNT_DISTINCT)
+        return;
+    if (a->kind == AGG_MIN || a->kind == AGG_MAX) {
+        bool better = a->kind == AGG_MIN ? y->v < x->v : y->v > x->v;
+        if (y->count && (!x->count || better))
+            x->v = y->v;
+    } else {
+        x->v += y->v;
+    }
+    x->count += y->count;
+}
+
+static void merge_acc(const Program *p, Part *to, const Part *from, size_t nemp)
+{
+    for (size_t e = 0; e < nemp; e++)
+        for (uint32_t j = 0; j < to->naggs; j++)
+            acc_combine(&p->aggs[to->aggs[j]], &to->acc[e * to->naggs + j], &from->acc[e * to->naggs + j]);
+}
+
+static void merge_distinct(const Program *p, Part *to, const Part *from)
+{
+    for (size_t i = 0; i < from->distinct.cap; i++) {
+        if (!from->distinct.used[i])
+            continue;
+        DistinctKey k = from->distinct.slots[i];
+        if (p->aggs[from->aggs[k.agg]].vtype == VT_TEXT) {
+            uint32_t len;
+            const char *s = strtab_get(&from->texts, (uint32_t)k.key, &len);
+            k.key = strtab_intern(&to->texts, s, len);
+        }
+        if (distinct_insert(&to->distinct, k))
+            to->acc[(size_t)k.emp * to->naggs + k.agg].count++;
+    }
+}
+
+static void merge_stats(TableStats *to, const TableStats *from)
+{
+    to->rows += from->rows;
+    to->in_period += from->in_period;
+    to->unknown_employee += from->unknown_employee;
+    to->more_unknown |= from->more_unknown;
+    for (uint32_t k = 0; k < from->nunknown_ids; k++)
+        note_unknown_id(to, from->unknown_ids[k]);
+}
+
+static void merge_part(Part *to, const Part *from)
+{
+    const Program *p = to->r->p;
+    size_t nemp = to->r->res->nemp;
+    merge_acc(p, to, from, nemp);
+    merge_distinct(p, to, from);
+    merge_stats(&to->stats, &from->stats);
+    for (size_t e = 0; e < nemp; e++)
+        to->emp_rows[e] += from->emp_rows[e];
+}
+
+/* The errors of the parts, numbered as in the whole file, up to the cap. */
+static void report_errors(Run *r, Part *parts, uint32_t n)
+{
+    uint64_t rows = 0, lines = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const Part *pt = &parts[k];
+        for (size_t i = 0; i < pt->nerrs && r->res->diags.errors < DIAG_MAX_ERRORS; i++) {
+            const PartError *e = &pt->errs[i];
+            if (e->csv)
+                run_csv_error(r, e->id, pt->file, &e->err, rows, lines);
+            else
+                run_data_error(r, e->id, pt->file, e->row ? e->row + rows : 0, e->col, "%s", e->msg);
+        }
+        rows += csv_records(pt->rd);
+        lines += csv_lines(pt->rd);
     }
 }
 
 /* ---- one table ---- */
-static void scan_alloc(Scan *sc)
-{
-    const TableSpec *t = sc->t;
-    size_t n = CSV_BATCH_ROWS;
-    sc->vecs = kpi_calloc(t->nvecs ? t->nvecs : 1, sizeof(Vec));
-    for (uint32_t v = 0; v < t->nvecs; v++) {
-        sc->vecs[v].v = kpi_calloc(n, sizeof(int64_t));
-        sc->vecs[v].blank = kpi_calloc(n, 1);
-        if (t->vecs[v].type == VT_TEXT)
-            sc->vecs[v].s = kpi_calloc(n, sizeof(CsvField));
-    }
-    sc->vec_field = kpi_calloc(t->nvecs ? t->nvecs : 1, sizeof(int32_t));
-    sc->emp = kpi_calloc(n, sizeof(int32_t));
-    sc->rowno = kpi_calloc(n, sizeof(uint64_t));
-    sc->keep = kpi_calloc(n, sizeof(uint32_t));
-}
-
-static void scan_release(Scan *sc)
-{
-    for (uint32_t v = 0; v < sc->t->nvecs; v++) {
-        kpi_free(sc->vecs[v].v);
-        kpi_free(sc->vecs[v].blank);
-        kpi_free(sc->vecs[v].s);
-    }
-    kpi_free(sc->vecs);
-    kpi_free(sc->vec_field);
-    kpi_free(sc->emp);
-    kpi_free(sc->rowno);
-    kpi_free(sc->keep);
-    kpi_free(sc->file);
-}
+typedef struct Table {
+    Run      *r;
+    uint32_t  ti;
+    char     *file;
+    int32_t  *pos;
+    int32_t  *vec_field;
+    Part     *parts;
+    uint32_t  nparts;
+    EmpIndex *emps;
+} Table;
 
 /* The reader delivers the key, the date, then each column vector's column. */
-static uint32_t choose_fields(Scan *sc, const int32_t *pos, uint32_t *sel)
+static void choose_fields(Table *tb, CsvReader *rd)
 {
-    const TableSpec *t = sc->t;
-    uint32_t n = 0;
-    sel[n++] = (uint32_t)pos[t->key_col];
-    sel[n++] = (uint32_t)pos[t->date_col];
+    const TableSpec *t = &tb->r->p->tables[tb->ti];
+    uint32_t *sel = kpi_calloc(t->nvecs + 2u, sizeof(uint32_t)), n = 0;
+    sel[n++] = (uint32_t)tb->pos[t->key_col];
+    sel[n++] = (uint32_t)tb->pos[t->date_col];
     for (uint32_t v = 0; v < t->nvecs; v++) {
-        sc->vec_field[v] = -1;
+        tb->vec_field[v] = -1;
         if (t->vecs[v].col >= 0) {
-            sc->vec_field[v] = (int32_t)n;
-            sel[n++] = (uint32_t)pos[t->vecs[v].col];
+            tb->vec_field[v] = (int32_t)n;
+            sel[n++] = (uint32_t)tb->pos[t->vecs[v].col];
         }
     }
-    return n;
+    csv_select(rd, sel, n);
+    kpi_free(sel);
 }
 
-static bool scan_table(Run *r, uint32_t ti)
+static uint32_t thread_count(const Run *r)
 {
-    Scan sc;
-    memset(&sc, 0, sizeof sc);
-    sc.r = r;
-    sc.t = &r->p->tables[ti];
-    sc.ti = ti;
-    sc.file = run_path(r, sc.t);
+    uint32_t n = r->o->threads;
+    if (n == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus > 0 ? (uint32_t)cpus : 1;
+    }
+    return n > KPI_MAX_THREADS ? KPI_MAX_THREADS : n;
+}
+
+/* Where the parts of a file start: line starts near equal shares; fewer
+ * parts when the file is small. */
+static uint32_t plan_parts(const Run *r, const TableSpec *t, const char *file, uint64_t *starts)
+{
+    struct stat st;
+    uint32_t n = thread_count(r);
+    const RunText *in = r->o->texts ? &r->o->texts[t - r->p->tables] : NULL;
+    if (n < 2 || (in && in->text) || stat(file, &st) != 0)
+        return 1;
+    uint64_t size = (uint64_t)st.st_size, least = r->o->split_bytes ? r->o->split_bytes : SCAN_SPLIT_MIN;
+    if (size / least < n)
+        n = (uint32_t)(size / least);
+    uint32_t k = 1;
+    for (uint32_t i = 1; i < n; i++) {
+        uint64_t at;
+        if (csv_line_start(file, size / n * i, &at) && at < size && at > starts[k - 1] + 1)
+            starts[k++] = at;
+    }
+    return k;
+}
+
+
+static void part_init(Table *tb, Part *pt, CsvReader *rd, uint64_t start)
+{
+    memset(pt, 0, sizeof *pt);
+    pt->r = tb->r;
+    pt->emps = tb->emps;
+    pt->t = &tb->r->p->tables[tb->ti];
+    pt->ti = tb->ti;
+    pt->file = tb->file;
+    pt->pos = tb->pos;
+    pt->rd = rd;
+    pt->start = start;
+    pt->max_errs = tb->r->res->diags.errors < DIAG_MAX_ERRORS ? DIAG_MAX_ERRORS - tb->r->res->diags.errors : 0;
+    pt->vec_field = tb->vec_field;
+    part_alloc(pt);
+}
+
+/* Opens parts 1.. at their starts; part 0 is the header's reader. */
+static uint32_t open_parts(Table *tb, CsvReader *rd, const uint64_t *starts, uint32_t n)
+{
+    tb->parts = kpi_calloc(n, sizeof(Part));
+    part_init(tb, &tb->parts[0], rd, 0);
+    uint32_t k = 1;
+    for (; k < n; k++) {
+        CsvError err;
+        CsvReader *prd = csv_open_part(rd, tb->file, starts[k], k + 1 < n ? starts[k + 1] : UINT64_MAX, &err);
+        if (!prd)
+            break;
+        part_init(tb, &tb->parts[k], prd, starts[k]);
+    }
+    if (k < n) /* a part that cannot be opened: one part reads it all */
+        k = 1;
+    csv_set_stop(rd, k > 1 ? starts[1] : UINT64_MAX);
+    tb->nparts = k;
+    return k;
+}
+
+static void run_parts(Table *tb)
+{
+    pthread_t *th = kpi_calloc(tb->nparts, sizeof(pthread_t));
+    bool *started = kpi_calloc(tb->nparts, sizeof(bool));
+    for (uint32_t k = 1; k < tb->nparts; k++)
+        started[k] = pthread_create(&th[k], NULL, part_run, &tb->parts[k]) == 0;
+    part_run(&tb->parts[0]);
+    for (uint32_t k = 1; k < tb->nparts; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            part_run(&tb->parts[k]);
+    }
+    kpi_free(th);
+    kpi_free(started);
+}
+
+/* The parts that count: up to the first that stopped at an error or at the
+ * cap (a single reader would have stopped there too). 0 when a part did not
+ * end where the next began: the file must be read in one part. */
+static uint32_t parts_that_count(const Table *tb)
+{
+    for (uint32_t k = 0; k + 1 < tb->nparts; k++) {
+        const Part *pt = &tb->parts[k];
+        if (pt->broken || part_capped(pt))
+            return k + 1;
+        if (csv_stop_offset(pt->rd) != tb->parts[k + 1].start)
+            return 0;
+    }
+    return tb->nparts;
+}
+
+static void read_parts(Table *tb)
+{
+    run_parts(tb);
+    uint32_t n = parts_that_count(tb);
+    if (n == 0) { /* a quoted line break across a split: part 0 reads on */
+        for (uint32_t k = 1; k < tb->nparts; k++)
+            part_free(&tb->parts[k]);
+        tb->nparts = 1;
+        csv_set_stop(tb->parts[0].rd, UINT64_MAX);
+        part_run(&tb->parts[0]);
+        n = 1;
+    }
+    for (uint32_t k = n; k < tb->nparts; k++)
+        part_free(&tb->parts[k]);
+    tb->nparts = n;
+}
+
+/* Folds the parts into the run: accumulators, counts and errors. */
+static bool finish_table(Table *tb)
+{
+    Run *r = tb->r;
+    Part *p0 = &tb->parts[0];
+    bool failed = false;
+    for (uint32_t k = 0; k < tb->nparts; k++) {
+        if (k > 0)
+            merge_part(p0, &tb->parts[k]);
+        failed |= tb->parts[k].failed;
+        p0->stats.capped |= part_capped(&tb->parts[k]);
+    }
+    report_errors(r, tb->parts, tb->nparts);
+    const Program *p = r->p;
+    for (size_t e = 0; e < r->res->nemp; e++)
+        for (uint32_t j = 0; j < p0->naggs; j++)
+            acc_combine(&p->aggs[p0->aggs[j]], &r->acc[e * p->naggs + p0->aggs[j]], &p0->acc[e * p0->naggs + j]);
+    for (size_t i = 0; i < p0->distinct.cap; i++)
+        if (p0->distinct.used[i]) { /* distinct counts: the merged part's */
+            DistinctKey k = p0->distinct.slots[i];
+            r->acc[(size_t)k.emp * p->naggs + p0->aggs[k.agg]].count++;
+        }
+    uint32_t nt = r->p->ntables;
+    for (size_t e = 0; e < r->res->nemp; e++)
+        r->res->emp_rows[e * nt + tb->ti] += p0->emp_rows[e];
+    TableStats *st = &r->res->stats[tb->ti];
+    st->rows += p0->stats.rows;
+    st->in_period += p0->stats.in_period;
+    st->unknown_employee += p0->stats.unknown_employee;
+    st->capped = p0->stats.capped;
+    st->more_unknown = p0->stats.more_unknown;
+    st->nunknown_ids = p0->stats.nunknown_ids;
+    memcpy(st->unknown_ids, p0->stats.unknown_ids, sizeof st->unknown_ids);
+    return !failed;
+}
+
+static bool open_table(Table *tb, CsvReader **rd)
+{
+    Run *r = tb->r;
+    const TableSpec *t = &r->p->tables[tb->ti];
     CsvError err;
-    CsvReader *rd = run_csv_open(r, sc.t, sc.file, &err);
-    if (!rd) {
-        run_data_error(r, K_DATA_FILE, sc.file, 0, 0, "%s", err.msg);
-        kpi_free(sc.file);
+    *rd = run_csv_open(r, t, tb->file, &err);
+    if (!*rd) {
+        run_csv_error(r, K_DATA_FILE, tb->file, &err, 0, 0);
         return false;
     }
     const CsvField *names;
     uint32_t ncols;
-    int32_t *pos = kpi_calloc(sc.t->ncols, sizeof(int32_t));
-    bool ok = csv_header(rd, &names, &ncols, &err);
-    if (!ok)
-        run_data_error(r, K_DATA_CSV, sc.file, err.row, err.col, "%s", err.msg);
-    else
-        ok = ref_map_header(r, sc.t, sc.file, names, ncols, pos);
-    if (ok) {
-        scan_alloc(&sc);
-        uint32_t *sel = kpi_calloc(sc.t->nvecs + 2u, sizeof(uint32_t));
-        csv_select(rd, sel, choose_fields(&sc, pos, sel));
-        kpi_free(sel);
-        CsvBatch b;
-        int n;
-        while ((n = csv_next_batch(rd, &b, &err)) > 0 && r->res->diags.errors < DIAG_MAX_ERRORS) {
-            select_rows(&sc, &b, pos);
-            load_columns(&sc, &b, pos);
-            for (uint32_t pc = 0; pc < sc.t->ncode; pc++)
-                row_ins(&sc, pc);
-            update_aggs(&sc);
-        }
-        if (n < 0) {
-            run_data_error(r, K_DATA_CSV, sc.file, err.row, err.col, "%s", err.msg);
-            sc.failed = true;
-        }
-        ok = !sc.failed;
-        scan_release(&sc);
-    } else {
-        kpi_free(sc.file);
+    if (!csv_header(*rd, &names, &ncols, &err)) {
+        run_csv_error(r, K_DATA_CSV, tb->file, &err, 0, 0);
+        return false;
     }
-    kpi_free(pos);
-    csv_close(rd);
+    return ref_map_header(r, t, tb->file, names, ncols, tb->pos);
+}
+
+static bool scan_table(Run *r, uint32_t ti, EmpIndex *emps)
+{
+    const TableSpec *t = &r->p->tables[ti];
+    Table tb = {r, ti, run_path(r, t), kpi_calloc(t->ncols, sizeof(int32_t)),
+                kpi_calloc(t->nvecs + 1u, sizeof(int32_t)), NULL, 0, emps};
+    CsvReader *rd = NULL;
+    bool ok = open_table(&tb, &rd);
+    if (ok) {
+        uint64_t starts[KPI_MAX_THREADS] = {0};
+        uint32_t n = plan_parts(r, t, tb.file, starts);
+        choose_fields(&tb, rd);
+        open_parts(&tb, rd, starts, n);
+        rd = NULL; /* the parts own their readers */
+        read_parts(&tb);
+        ok = finish_table(&tb);
+        for (uint32_t k = 0; k < tb.nparts; k++)
+            part_free(&tb.parts[k]);
+    }
+    if (rd)
+        csv_close(rd);
+    kpi_free(tb.parts);
+    kpi_free(tb.vec_field);
+    kpi_free(tb.pos);
+    kpi_free(tb.file);
     return ok;
 }
 
@@ -581,15 +1118,17 @@ bool scan_facts(Run *r)
 {
     const Program *p = r->p;
     r->acc = kpi_calloc((size_t)(r->res->nemp ? r->res->nemp : 1) * (p->naggs ? p->naggs : 1), sizeof(Acc));
-    r->distinct = kpi_calloc(1, sizeof(struct DistinctSet));
     r->res->emp_rows = kpi_calloc((size_t)(r->res->nemp ? r->res->nemp : 1) * (p->ntables ? p->ntables : 1),
                                   sizeof(uint64_t));
+    EmpIndex emps;
+    emp_index_build(&emps, r->res);
     bool ok = true;
     for (uint32_t i = 0; i < p->ntables; i++)
-        if (p->tables[i].kind == TABLE_KIND_FACTS && !scan_table(r, i)) {
+        if (p->tables[i].kind == TABLE_KIND_FACTS && !scan_table(r, i, &emps)) {
             r->res->stats[i].failed = true;
             ok = false;
         }
+    emp_index_free(&emps);
     return ok;
 }
 
@@ -600,12 +1139,12 @@ Value scan_agg_value(const Run *r, uint32_t emp, uint32_t agg)
     Rat q;
     switch ((AggKind)a->kind) {
     case AGG_SUM:
-        rat_scaled(acc->sum, a->scale, &q);
+        rat_scaled(acc->v, a->scale, &q);
         return val_num(q);
     case AGG_AVG:
         if (!acc->count)
             return val_blank();
-        if (rat_make(acc->sum, (i128)acc->count * i128_pow10(a->scale), &q) != NUM_OK)
+        if (rat_make(acc->v, (i128)acc->count * i128_pow10(a->scale), &q) != NUM_OK)
             return val_error(ERR_OVERFLOW, a->span);
         return val_num(q);
     case AGG_MIN:
@@ -613,8 +1152,8 @@ Value scan_agg_value(const Run *r, uint32_t emp, uint32_t agg)
         if (!acc->count)
             return val_blank();
         if (a->vtype == VT_DATE)
-            return val_date((Day)acc->mm);
-        rat_scaled(acc->mm, a->scale, &q);
+            return val_date((Day)acc->v);
+        rat_scaled(acc->v, a->scale, &q);
         return val_num(q);
     default:
         return val_num(rat_int(acc->count));
@@ -629,9 +1168,4 @@ uint64_t scan_agg_rows(const Run *r, uint32_t emp, uint32_t agg)
 void scan_free(Run *r)
 {
     kpi_free(r->acc);
-    if (r->distinct) {
-        kpi_free(r->distinct->slots);
-        kpi_free(r->distinct->used);
-        kpi_free(r->distinct);
-    }
 }

@@ -54,7 +54,9 @@ static void text_repeat(Text *t, char c, size_t n)
 
 static void dump_error(Text *out, const CsvError *e)
 {
-    text_printf(out, "E%llu:%u:%s", (unsigned long long)e->row, e->col, e->msg);
+    char msg[300];
+    csv_error_text(e, 0, 0, msg, sizeof msg);
+    text_printf(out, "E%llu:%u:%s", (unsigned long long)e->row, e->col, msg);
 }
 
 /* Reads a whole input and renders it: "[name|name]\n" for the header, then
