@@ -2,6 +2,7 @@
 #include "base/alloc.h"
 #include "base/limits.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,10 +18,11 @@ typedef union Header {
 } Header;
 
 /* The process's one piece of mutable global state: memory is a resource of
- * the process, not of any one stage, and every stage allocates here. */
+ * the process, not of any one stage, and every stage (and thread) allocates
+ * here. Atomic, so reader threads keep the count exact. */
 static struct {
-    size_t limit;   /* 0: none */
-    size_t used, peak;
+    _Atomic size_t limit;   /* 0: none */
+    _Atomic size_t used, peak;
 } heap;
 
 static _Noreturn void out_of_memory(size_t n)
@@ -29,38 +31,45 @@ static _Noreturn void out_of_memory(size_t n)
     exit(KPI_EXIT_OOM);
 }
 
-static _Noreturn void over_limit(size_t n)
+static _Noreturn void over_limit(void)
 {
-    fprintf(stderr,
-            "error[K0108]: the memory limit of %zu bytes is exceeded (%zu in use, %zu more asked "
-            "for); raise it with --max-memory\n",
-            heap.limit, heap.used, n);
+    fprintf(stderr, "error[K0108]: the memory limit of %zu bytes is exceeded; raise it with --max-memory\n",
+            atomic_load(&heap.limit));
     exit(KPI_EXIT_OOM);
 }
 
-/* Whether `more` bytes fit the budget after `less` are given back. */
-static bool fits(size_t less, size_t more)
+/* Counts `more` bytes in and `less` out, unless that would pass the
+ * budget; checked before the memory is asked for. */
+static bool take(size_t less, size_t more)
 {
-    size_t base = heap.used - less;
-    return more <= SIZE_MAX - sizeof(Header) - base && (!heap.limit || base + more <= heap.limit);
+    if (more > SIZE_MAX / 2)
+        return false;
+    size_t limit = atomic_load(&heap.limit);
+    size_t now = atomic_load(&heap.used), next;
+    do {
+        next = now - less + more;
+        if (limit && next > limit && more > less)
+            return false;
+    } while (!atomic_compare_exchange_weak(&heap.used, &now, next));
+    size_t peak = atomic_load(&heap.peak);
+    while (next > peak && !atomic_compare_exchange_weak(&heap.peak, &peak, next))
+        ;
+    return true;
 }
 
 /* Exits unless `more` bytes fit; the message says which limit it was. */
 static void reserve(size_t less, size_t more)
 {
-    if (fits(less, more))
+    if (take(less, more))
         return;
-    if (heap.limit)
-        over_limit(more > less ? more - less : 0);
+    if (atomic_load(&heap.limit) && more <= SIZE_MAX / 2)
+        over_limit();
     out_of_memory(more);
 }
 
 static void *account(Header *h, size_t n)
 {
     h->size = n;
-    heap.used += n;
-    if (heap.used > heap.peak)
-        heap.peak = heap.used;
     return h + 1;
 }
 
@@ -68,9 +77,11 @@ static Header *header_of(void *p) { return (Header *)p - 1; }
 
 void *kpi_try_malloc(size_t n)
 {
-    if (!fits(0, n))
+    if (!take(0, n))
         return NULL;
     Header *h = malloc(sizeof(Header) + n);
+    if (!h)
+        atomic_fetch_sub(&heap.used, n);
     return h ? account(h, n) : NULL;
 }
 
@@ -105,7 +116,6 @@ void *kpi_realloc(void *p, size_t n)
     Header *q = realloc(h, sizeof(Header) + n);
     if (!q)
         out_of_memory(n);
-    heap.used -= old;
     return account(q, n);
 }
 
@@ -114,7 +124,7 @@ void kpi_free(void *p)
     if (!p)
         return;
     Header *h = header_of(p);
-    heap.used -= h->size;
+    atomic_fetch_sub(&heap.used, h->size);
     free(h);
 }
 
@@ -144,10 +154,10 @@ void *kpi_grow(void *p, size_t *cap, size_t need, size_t elem)
     return kpi_realloc(p, c * elem);
 }
 
-void kpi_alloc_set_limit(size_t bytes) { heap.limit = bytes; }
-size_t kpi_alloc_limit(void) { return heap.limit; }
-size_t kpi_alloc_in_use(void) { return heap.used; }
-size_t kpi_alloc_peak(void) { return heap.peak; }
+void kpi_alloc_set_limit(size_t bytes) { atomic_store(&heap.limit, bytes); }
+size_t kpi_alloc_limit(void) { return atomic_load(&heap.limit); }
+size_t kpi_alloc_in_use(void) { return atomic_load(&heap.used); }
+size_t kpi_alloc_peak(void) { return atomic_load(&heap.peak); }
 
 size_t kpi_alloc_default_limit(void)
 {

@@ -193,34 +193,77 @@ static void paint(Buf *out, bool color, const char *code)
         buf_adds(out, code);
 }
 
+/* Bytes of a source line shown: a longer line (a scheme that is one long
+ * line) shows a window around the caret, "..." marking the cuts. */
+#define EXCERPT_MAX 160
+
+static size_t char_start(const char *s, size_t i)
+{
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+/* The line's bytes [from, to) as shown, a column (a byte that is not a
+ * UTF-8 continuation, with its continuations) at a time: a control
+ * character or a column that is not one whole UTF-8 character shows as
+ * '?', so neither a NUL nor an escape sequence of the file reaches the
+ * terminal, and the caret stays under its column. */
+static void add_shown(Buf *out, const char *s, size_t from, size_t to)
+{
+    for (size_t i = from; i < to;) {
+        size_t k = 1;
+        while (i + k < to && ((unsigned char)s[i + k] & 0xC0) == 0x80)
+            k++;
+        uint32_t cp = 0;
+        bool ok = utf8_decode((const unsigned char *)s + i, k, &cp) == k && cp != 0x7F &&
+                  (cp >= 0x20 || cp == '\t') && (cp < 0x80 || cp >= 0xA0);
+        if (ok)
+            buf_add(out, s + i, k);
+        else
+            buf_addc(out, '?');
+        i += k;
+    }
+}
+
 /* The source line, then spaces (tabs kept) and ^~~~ under the span. */
 static void render_excerpt(const Source *src, Span sp, LineCol lc, bool color, Buf *out)
 {
     size_t len;
     const char *line = source_line(src, lc.line, &len);
+    size_t prefix = 0; /* bytes of the line before the caret */
+    for (uint32_t c = 1; c < lc.col && prefix < len; c++) {
+        prefix++;
+        while (prefix < len && ((unsigned char)line[prefix] & 0xC0) == 0x80)
+            prefix++;
+    }
+    size_t ws = 0, we = len; /* the window shown */
+    if (len > EXCERPT_MAX) {
+        ws = prefix > EXCERPT_MAX / 3 ? char_start(line, prefix - EXCERPT_MAX / 3) : 0;
+        we = ws + EXCERPT_MAX < len ? char_start(line, ws + EXCERPT_MAX) : len;
+    }
+    const char *lead = ws > 0 ? "..." : "";
     char gutter[16];
     int gw = snprintf(gutter, sizeof gutter, "%u", lc.line);
     paint(out, color, C_BLUE);
     buf_printf(out, " %s | ", gutter);
     paint(out, color, C_OFF);
-    buf_printf(out, "%.*s\n", (int)len, line);
+    buf_adds(out, lead);
+    add_shown(out, line, ws, we);
+    buf_adds(out, we < len ? "...\n" : "\n");
     paint(out, color, C_BLUE);
     buf_pad(out, ' ', (size_t)gw + 1);
     buf_adds(out, " | ");
     paint(out, color, C_OFF);
-    size_t prefix = 0; /* bytes of the line before the caret */
-    for (uint32_t c = 1; c < lc.col && prefix < len; c++) {
-        unsigned char ch = (unsigned char)line[prefix];
-        buf_addc(out, ch == '\t' ? '\t' : ' ');
-        prefix++;
-        while (prefix < len && ((unsigned char)line[prefix] & 0xC0) == 0x80)
-            prefix++;
-    }
+    buf_adds(out, lead[0] ? "   " : "");
+    for (size_t i = ws; i < prefix; i++)
+        if (((unsigned char)line[i] & 0xC0) != 0x80)
+            buf_addc(out, line[i] == '\t' ? '\t' : ' ');
     size_t line_start = (size_t)(line - src->text);
     size_t span_end = sp.end > sp.start ? sp.end : sp.start + 1;
     size_t end_in_line = span_end - line_start;
-    if (end_in_line > len)
-        end_in_line = len;
+    if (end_in_line > we)
+        end_in_line = we;
     size_t width = end_in_line > prefix ? utf8_width(line + prefix, end_in_line - prefix) : 1;
     paint(out, color, C_RED);
     buf_addc(out, '^');

@@ -4,11 +4,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Past max_len: the size is known before anything that big is allocated. */
+static char *too_big(int fd, size_t max_len, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "file is larger than the limit of %zu bytes", max_len);
+    close(fd);
+    errno = EFBIG;
+    return NULL;
+}
 
 char *fs_read_all(const char *path, size_t *len, size_t max_len, char *err, size_t errlen)
 {
@@ -17,18 +27,18 @@ char *fs_read_all(const char *path, size_t *len, size_t max_len, char *err, size
         snprintf(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    size_t cap = 64 * 1024, n = 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_len)
+        return too_big(fd, max_len, err, errlen);
+    size_t cap = 64 * 1024 < max_len ? 64 * 1024 : max_len, n = 0;
     char *data = kpi_malloc(cap + 1);
     for (;;) {
-        if (n == cap) {
-            if (cap >= max_len) {
-                snprintf(err, errlen, "file is larger than the limit of %zu bytes", max_len);
-                goto fail;
-            }
+        if (n == cap && cap < max_len) {
             cap = cap * 2 < max_len ? cap * 2 : max_len;
             data = kpi_realloc(data, cap + 1);
         }
-        ssize_t r = read(fd, data + n, cap - n);
+        /* when full, one byte more (into the NUL's room) tells the end from too much */
+        ssize_t r = read(fd, data + n, n < cap ? cap - n : 1);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -37,6 +47,10 @@ char *fs_read_all(const char *path, size_t *len, size_t max_len, char *err, size
         }
         if (r == 0)
             break;
+        if (n == cap) {
+            kpi_free(data);
+            return too_big(fd, max_len, err, errlen);
+        }
         n += (size_t)r;
     }
     close(fd);

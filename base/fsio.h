@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 /* Reads all of path into a kpi_malloc'd, NUL-terminated buffer. On failure
- * returns NULL and writes a message (strerror) into err. */
+ * returns NULL and writes a message (strerror) into err; errno is EFBIG
+ * when the file has more than max_len bytes (refused before reading it). */
 char *fs_read_all(const char *path, size_t *len, size_t max_len, char *err, size_t errlen);
 
 /* Writes data to path atomically (temp file + fsync + rename). */

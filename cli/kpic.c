@@ -4,6 +4,7 @@
 #include "base/buf.h"
 #include "cli/cli.h"
 #include "cli/diagfmt.h"
+#include "cli/runlimits.h"
 #include "base/fsio.h"
 #include "compiler/disasm.h"
 #include "compiler/format.h"
@@ -35,12 +36,15 @@ static const char usage[] =
     "  --data DIR --period P also read the period's input files in DIR and check them:\n"
     "                        columns, cells, keys, plans, unknown employees (nothing is computed)\n"
     "\n"
+    "  --max-memory SIZE  stop (exit 70) rather than hold more memory, e.g. 512M, 4G;\n"
+    "                 default: half the physical memory; 0: no limit\n"
     "  -o FILE        output file of build\n"
     "  -h, --help     this help\n"
     "  --version      the version\n"
     "\n"
     "environment: KPI_PATH=dir:dir  directories searched by 'import'\n"
-    "exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage, 5 the output could not be written\n";
+    "exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage, 5 the output could not be written,\n"
+    "            70 out of memory (or past --max-memory)\n";
 
 typedef struct Opts {
     const char *out, *data, *period;
@@ -265,7 +269,10 @@ static int parse_opts(int argc, char **argv, Opts *o)
             o->out = argv[++i];
         else if ((!strcmp(a, "--data") || !strcmp(a, "--period")) && i + 1 < argc)
             *(a[2] == 'd' ? &o->data : &o->period) = argv[++i];
-        else if (!strncmp(a, "--data=", 7))
+        else if (!strcmp(a, "--max-memory") && i + 1 < argc) {
+            if (cli_max_memory_arg("kpic", argv[++i]))
+                return EXIT_USAGE;
+        } else if (!strncmp(a, "--data=", 7))
             o->data = a + 7;
         else if (!strncmp(a, "--period=", 9))
             o->period = a + 9;
@@ -322,6 +329,7 @@ static int run(const char *cmd, const Opts *o)
 
 int main(int argc, char **argv)
 {
+    cli_default_limits();
     if (argc < 2)
         return usage_error("a command is missing");
     const char *cmd = argv[1];

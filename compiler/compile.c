@@ -9,6 +9,7 @@
 #include "grammar/parse.h"
 #include "stdlib/stdlib.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +44,9 @@ static bool load_file(Compilation *c, const char *path, uint16_t *file)
 {
     char err[256];
     size_t len;
-    char *text = fs_read_all(path, &len, KPI_MAX_SOURCE_BYTES + 1, err, sizeof err);
+    char *text = fs_read_all(path, &len, KPI_MAX_SOURCE_BYTES, err, sizeof err);
     if (!text) {
-        diag_where(&c->diags, K_DATA_FILE, path, "%s", err);
+        diag_where(&c->diags, errno == EFBIG ? K_LIMIT : K_DATA_FILE, path, "%s", err);
         return false;
     }
     *file = sources_add(&c->sources, path, text, len);

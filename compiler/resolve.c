@@ -825,7 +825,7 @@ static bool bind_args(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e,
         }
         given[slot] = a->value;
     }
-    Scope global = {sc->ctx, sc->table, -1, sc->def, NULL, 0, sc->inline_depth + 1, sc->const_only};
+    Scope global = {sc->ctx, sc->table, -1, sc->def, NULL, 0, sc->inline_depth + 1, sc->const_only, sc, NULL};
     for (uint32_t i = 0; i < np; i++) {
         const Param *p = &d->u.scale.params[i];
         binds[i].name = p->name.s;
@@ -870,11 +870,17 @@ static void check_scale_params(SemaCtx *c, const Decl *d, const Binding *b, cons
 
 static Ir *inline_scale(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *e)
 {
+    for (const Scope *s = sc; s; s = s->outer)
+        if (s->scale == d) {
+            Diag *g = diag_at(c->s->diags, K_BAD_CALL, e->span, "scale '%s' is called from itself",
+                              d->name.s);
+            diag_note(g, "note", "scales may call other scales, %u levels deep at most, never themselves",
+                      KPI_MAX_INLINE_DEPTH);
+            return blank_ir(c, e->span);
+        }
     if (sc->inline_depth >= KPI_MAX_INLINE_DEPTH) {
-        Diag *g = diag_at(c->s->diags, K_BAD_CALL, e->span, "scale '%s' is called from itself",
-                          d->name.s);
-        diag_note(g, "note", "scales may call other scales, %u levels deep at most, never themselves",
-                  KPI_MAX_INLINE_DEPTH);
+        diag_at(c->s->diags, K_LIMIT, e->span, "scales call one another more than %u levels deep",
+                KPI_MAX_INLINE_DEPTH);
         return blank_ir(c, e->span);
     }
     uint32_t np = d->u.scale.nparams;
@@ -882,7 +888,7 @@ static Ir *inline_scale(SemaCtx *c, const Scope *sc, const Decl *d, const Expr *
     if (!bind_args(c, sc, d, e, binds))
         return blank_ir(c, e->span);
     check_scale_params(c, d, binds, e);
-    Scope body = {sc->ctx, sc->table, -1, sc->def, binds, np, sc->inline_depth + 1, sc->const_only};
+    Scope body = {sc->ctx, sc->table, -1, sc->def, binds, np, sc->inline_depth + 1, sc->const_only, sc, d};
     ((Sym *)sym_find(c, d->name.s))->used = true;
     return resolve_expr(c, &body, d->u.scale.body);
 }

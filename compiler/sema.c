@@ -390,7 +390,7 @@ void resolve_def(SemaCtx *c, uint32_t i)
     }
     d->state = 1;
     c->chain++;
-    Scope sc = {CTX_EMP, -1, -1, i, NULL, 0, 0, false};
+    Scope sc = {CTX_EMP, -1, -1, i, NULL, 0, 0, false, NULL, NULL};
     Ir *ir;
     switch ((DefKind)d->kind) {
     case DEF_FIELD:
@@ -506,6 +506,10 @@ static void declare_indicator(SemaCtx *c, const Decl *d)
     ind.exprs[F_GATE] = d->u.ind.gate;
     static const char *const def_names[F__COUNT] = {
         "active", "fact", "plan", "index", "raw_score", "condition", "score", "weight", "contribution"};
+    if (c->ninds >= KPI_MAX_INDICATORS) { /* before its defs, which would point past the list */
+        diag_at(c->s->diags, K_LIMIT, d->name.span, "more than %u indicators", KPI_MAX_INDICATORS);
+        return;
+    }
     uint32_t idx = (uint32_t)c->ninds;
     for (int k = 0; k < F__COUNT; k++) {
         ind.defs[k] = def_new(c, DEF_FIELD, joined(c, d->name.s, def_names[k]), d->name.span,
@@ -514,10 +518,6 @@ static void declare_indicator(SemaCtx *c, const Decl *d)
         c->s->defs[ind.defs[k]].field = (uint8_t)k;
         if (ind.exprs[k])
             c->s->defs[ind.defs[k]].span = ind.exprs[k]->span;
-    }
-    if (c->ninds >= KPI_MAX_INDICATORS) {
-        diag_at(c->s->diags, K_LIMIT, d->name.span, "more than %u indicators", KPI_MAX_INDICATORS);
-        return;
     }
     VEC_PUSH(c->inds, c->ninds, c->capinds, ind);
     sym_add(c, d->name, SYM_INDICATOR, idx, d);

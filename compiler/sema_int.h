@@ -50,6 +50,8 @@ typedef struct Scope {
     uint32_t       nbinds;
     uint32_t       inline_depth;
     bool           const_only;   /* params must be constants */
+    const struct Scope *outer;   /* the scope a scale was called from, NULL at the top */
+    const Decl    *scale;        /* the scale being inlined here, NULL outside one */
 } Scope;
 
 /* One weighted_sum: of the listed indicators, or of all (inds NULL). */

@@ -25,6 +25,24 @@ static bool scan(ParseState *ps, const char *text, size_t len)
     return true;
 }
 
+/* A UTF-16 file or a binary one gets one error, not one per byte. */
+static bool is_text(DiagList *diags, const Source *src, uint16_t file)
+{
+    const unsigned char *t = (const unsigned char *)src->text;
+    if (src->len >= 2 && ((t[0] == 0xFF && t[1] == 0xFE) || (t[0] == 0xFE && t[1] == 0xFF))) {
+        Span sp = {0, 2, file};
+        diag_at(diags, K_BAD_UTF8, sp, "the scheme is in UTF-16; save it as UTF-8");
+        return false;
+    }
+    const char *nul = memchr(src->text, '\0', src->len);
+    if (nul) {
+        Span sp = {(uint32_t)(nul - src->text), (uint32_t)(nul - src->text) + 1, file};
+        diag_at(diags, K_BAD_CHAR, sp, "NUL byte: this is not a text file (a binary, or UTF-16?)");
+        return false;
+    }
+    return true;
+}
+
 bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
                   DiagList *diags, Ast *out)
 {
@@ -45,7 +63,12 @@ bool parse_source(Arena *arena, const SourceSet *sources, uint16_t file,
                 KPI_MAX_SOURCE_BYTES);
         return false;
     }
-    if (!scan(&ps, src->text, src->len))
+    if (!is_text(diags, src, file))
+        return false;
+    /* a byte-order mark at the very start (Windows editors write one) is skipped */
+    size_t bom = src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    ps.offset = (uint32_t)bom;
+    if (!scan(&ps, src->text + bom, src->len - bom))
         return false;
     out->ndecls = ps.decls.n;
     out->decls = arena_alloc(arena, sizeof(Decl *) * (ps.decls.n ? ps.decls.n : 1));

@@ -40,7 +40,7 @@ typedef struct ParseState {
     bool          depth_reported;
     bool          eof_nl_done;
     uint32_t      ntokens;
-    bool          too_many_tokens;
+    bool          stopped;     /* a limit ended the reading: the rest is end of file */
     PtrList       decls;
     int           start_token; /* returned first: START_SET for parse_set */
     Expr         *set_expr;    /* what parse_set read */

@@ -952,6 +952,8 @@ static bool is_binary_op(yysymbol_kind_t k)
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseState *ps)
 {
     (void)scanner;
+    if (ps->stopped)
+        return 0; /* the limit that stopped the reading is the error */
     enum { MAXEXP = 6 };
     yysymbol_kind_t expected[MAXEXP];
     int nexp = yypcontext_expected_tokens(ctx, expected, MAXEXP);

@@ -297,6 +297,10 @@ static Value r_value(Rd *r)
 static uint32_t r_code(Rd *r, Ins **code, uint32_t **spans)
 {
     uint32_t n = rcount(r, 12);
+    if (n > KPI_MAX_CODE) { /* more than the compiler makes: refused before allocating */
+        r->bad = true;
+        n = 0;
+    }
     *code = kpi_calloc(n ? n : 1, sizeof(Ins));
     *spans = kpi_calloc(n ? n : 1, sizeof(uint32_t));
     for (uint32_t i = 0; i < n; i++) {
@@ -395,6 +399,10 @@ static void r_payload(Rd *r, Program *p)
         r_table(r, &p->tables[i]);
     p->roster = (int32_t)r32(r);
     p->nconsts = rcount(r, 40);
+    if (p->nconsts > KPI_MAX_CONSTS) {
+        r->bad = true;
+        p->nconsts = 0;
+    }
     p->consts = kpi_calloc(p->nconsts ? p->nconsts : 1, sizeof(Value));
     for (uint32_t i = 0; i < p->nconsts; i++)
         p->consts[i] = r_value(r);

@@ -35,7 +35,8 @@ run_case() {
     fi
 }
 
-for golden in $(find "$root/examples" "$root/tests" -name '*.golden' | LC_ALL=C sort); do
+# (tests/bad has its own runner, the suite below)
+for golden in $(find "$root/examples" "$root/tests" -path "$root/tests/bad" -prune -o -name '*.golden' -print | LC_ALL=C sort); do
     dir=$(dirname "$golden")
     label=${golden#$root/}
     cmd=$(sed -n '1s/^\$ //p' "$golden")
@@ -142,5 +143,7 @@ suite() {
 }
 suite determinism   # the same bytes across runs, row orders and locales
 suite explain       # every example's explanations, and their JSON against its schema
+suite bad           # the catalogue of malformed inputs: each a located error and exit code
+suite limits        # the limits whose inputs are megabytes, at the limit and one past it
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
