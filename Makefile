@@ -131,6 +131,7 @@ bad-inputs: $(KPIC) $(KPIRUN)
 limits: $(KPIC) $(KPIRUN) $(BUILD)/tests/test_limits
 	@$(BUILD)/tests/test_limits
 	@sh tests/limits/run.sh $(BUILD)
+	@echo "$$(grep -cE '^#define [A-Z_]+ +[0-9(]' base/limits.h) named limits in base/limits.h"
 
 # Payout statements rendered by headless Chromium (Debian's chromium; .ci/run installs it).
 browser-test: $(KPIRUN)

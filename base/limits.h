@@ -30,8 +30,13 @@
 /* ---- the compiler (compiler/) ---- */
 /* Modules are compiled in one pass with a fixed array of trees. */
 #define KPI_MAX_IMPORTS      64
-/* Defs resolved inside one another recurse: bounds the C stack. */
-#define KPI_MAX_DEF_CHAIN    2000
+/* Values resolved inside one another (a value using one declared after
+ * it): the resolver recurses through them. */
+#define KPI_MAX_DEF_CHAIN    500
+/* Expressions, the values they use and the scales they call, resolved
+ * inside one another: one count bounds the compiler's C stack (about 2 KiB
+ * a level at -O2, so 4 MiB of the usual 8) and the depth of the IR. */
+#define KPI_MAX_NESTING      2000
 /* An indicator takes 9 named values (fact, plan, ...) of the 65000 registers. */
 #define KPI_MAX_INDICATORS   5000u
 /* Rows of one bands expression; the gap/overlap check is quadratic. */
@@ -61,8 +66,9 @@
 #define CSV_MAX_RECORD       (16u << 20)
 /* The header is read with a fixed array of field slices. */
 #define CSV_MAX_COLUMNS      4096u
-/* Data rows of one CSV file: fact sums (i128 of int64) and counts stay
- * far from their types' ends, and a run stays within hours. */
+/* Data rows of one CSV file (of each part of it, when threads read it in
+ * parts): fact sums (i128 of int64) and counts stay far from their types'
+ * ends, and a run stays within hours. */
 #define CSV_MAX_ROWS         1000000000ull
 /* Rows of the roster and of each plans table, which are held in memory. */
 #define KPI_MAX_EMPLOYEES    (10u << 20)
@@ -72,7 +78,7 @@
 /* --max-memory: bytes the process may hold through kpi_malloc at once.
  * The default is half the machine's physical memory, at least this much
  * (base/alloc.c); 0 on the command line means no limit. */
-#define KPI_MIN_DEFAULT_MEMORY (256ull << 20)
+#define KPI_MIN_DEFAULT_MEMORY (1ull << 30)
 /* --max-steps: instructions of the employee program a run may execute,
  * counted as code size x employees (code only jumps forward, so that is
  * an upper bound). 10^10 is minutes of work, far past any real period. */

@@ -128,17 +128,24 @@ ensure_data() { # DIR ARGS...
 
 # ---- measuring ---------------------------------------------------------------------
 # measure NAME CMD...: best wall of RUNS runs (one if the first takes > 15 s);
-# sets WALL, RSS_KB (the largest of the runs) and CODE.
+# sets WALL, RSS_KB (the largest of the runs) and CODE.  When MOUT names the
+# command's result file, VARIES=1 tells that two runs wrote different results.
+MOUT=
 measure() {
     name=$1; shift
-    WALL='' RSS_KB=0 CODE=0
+    WALL='' RSS_KB=0 CODE=0 VARIES=0
     i=0
+    [ -z "$MOUT" ] || rm -f "$MOUT.prev"
     while [ $i -lt "$RUNS" ]; do
         i=$((i + 1))
         "$MEASURE" -o "$RES/$name.time" timeout "$TIMEOUT" "$@" > "$RES/$name.stdout" 2> "$RES/$name.err" || true
         read -r w k c < "$RES/$name.time"
         [ "$c" = 0 ] || { CODE=$c; WALL=$w; RSS_KB=$k; return 0; }
         [ "$k" -gt "$RSS_KB" ] && RSS_KB=$k
+        if [ -n "$MOUT" ]; then
+            [ ! -f "$MOUT.prev" ] || cmp -s "$MOUT" "$MOUT.prev" || VARIES=1
+            cp "$MOUT" "$MOUT.prev"
+        fi
         if [ -z "$WALL" ] || awk "BEGIN { exit !($w < $WALL) }"; then WALL=$w; fi
         awk "BEGIN { exit !($w > 15) }" && break
     done
@@ -192,7 +199,9 @@ FLOOR_RSS=$RSS_KB
 measure wc wc -l "$@"
 WC=$WALL
 
+MOUT=$RES/kpirun.csv
 measure kpirun "$KPIRUN" "$BENCH/scheme.kpi" --period "$PERIOD" --data "$DATA" --format csv -o "$RES/kpirun.csv" --force
+MOUT=
 if [ "$CODE" != 0 ]; then
     say "kpirun $(failed "$CODE"):"; cat "$RES/kpirun.err"; exit 1
 fi
@@ -201,6 +210,7 @@ KRSS=$RSS_KB
 # shellcheck disable=SC2046
 set -- $("$CMP" --expected "$DATA/cases.csv" "$RES/kpirun.csv" 2>"$RES/kpirun.cmp") 0 0
 KNOTE="reference; $(($1 - $2)) of $1 half-kopeck ties equal bench-gen's exact payouts"
+[ "$VARIES" = 0 ] || KNOTE="$KNOTE; RESULTS DIFFER BETWEEN RUNS"
 
 row tool "wall s" "peak RSS MB" "x kpirun" "x floor" "payouts equal to kpirun's to the kopeck"
 row "floor (read + count)" "$FLOOR" "$(mb "$FLOOR_RSS")" "$(ratio "$FLOOR" "$KWALL")" 1.00 "-"
@@ -209,7 +219,9 @@ DUCK=
 for p in $READY; do
     label=$(peer_label "$p")
     rm -f "$RES/$p.csv"
+    MOUT=$RES/$p.csv
     measure_peer "$p" "$DATA" "$RES/$p.csv"
+    MOUT=
     if [ "$CODE" != 0 ]; then
         row "$label" "-" "-" "-" "-" "$(failed "$CODE"): bench/out/results-$SIZE/$p.err"
         continue
@@ -220,6 +232,7 @@ for p in $READY; do
     if [ "$1" = x ]; then eq="cannot compare: bench/out/results-$SIZE/$p.cmp"
     elif [ "$1" = 0 ]; then eq="yes, all $2"
     else eq="no: $1 of $2 differ ($(($1 - $3)) at bench-gen's edges and ties, $3 elsewhere)"; fi
+    [ "$VARIES" = 0 ] || eq="$eq; results differ between runs"
     row "$label" "$WALL" "$(mb "$RSS_KB")" "$(ratio "$WALL" "$KWALL")" "$(ratio "$WALL" "$FLOOR")" "$eq"
 done
 say "(wc -l on the same files: $WC s)"

@@ -244,6 +244,16 @@ static int evaluate(const Args *a, Program *p)
         o.ntrace_keys = 1;
     }
     o.trace_all = a->statements != NULL;
+    /* plain results are written as employees end: their registers are not kept */
+    Buf out = BUF_INIT;
+    ReportStream stream;
+    bool streamed = !a->explain && !a->statements;
+    if (streamed) {
+        report_stream_init(&stream, a->format, &period, &out);
+        o.sink = report_sink;
+        o.sink_ctx = &stream;
+        o.drop_regs = true;
+    }
     RunResult res;
     run_period(p, &o, &res);
     cli_print_diags(&res.diags, &p->sources);
@@ -254,9 +264,10 @@ static int evaluate(const Args *a, Program *p)
         outputs_set_command(&outs, a->argc, a->argv);
         outputs_note_run(&outs, a->scheme, p, &res, data_dir, &period);
         outputs_set_manifest(&outs, a->manifest);
-        Buf out = BUF_INIT;
         if (a->explain)
             rc = explain_one(a, &res, &period, &out);
+        else if (streamed)
+            report_stream_end(&stream, &res);
         else
             report_write(&res, &period, a->format, &out);
         if (rc == EXIT_OK) {
@@ -266,9 +277,9 @@ static int evaluate(const Args *a, Program *p)
         }
         if (rc == EXIT_OK)
             rc = outputs_write(&outs);
-        buf_free(&out);
         outputs_free(&outs);
     }
+    buf_free(&out);
     run_result_free(&res);
     kpi_free(data_dir);
     return rc;

@@ -930,7 +930,31 @@ static Ir *resolve_call(SemaCtx *c, const Scope *sc, const Expr *e)
 }
 
 /* ---- dispatch -------------------------------------------------------------------------- */
+static Ir *resolve_node(SemaCtx *c, const Scope *sc, const Expr *e);
+
+/* Resolution recurses through expressions, into the values they name and
+ * the scales they call: one count bounds the C stack of it all, and the
+ * depth of the IR that the later passes recurse over. */
 Ir *resolve_expr(SemaCtx *c, const Scope *sc, const Expr *e)
+{
+    if (c->nesting >= KPI_MAX_NESTING) {
+        if (!c->nesting_reported) {
+            Diag *g = diag_at(c->s->diags, K_LIMIT, e->span,
+                              "expressions, the values they use and the scales they call nest more than "
+                              "%d levels deep",
+                              KPI_MAX_NESTING);
+            diag_note(g, "help", "declare values before the values that use them, or split the expression with let");
+        }
+        c->nesting_reported = true;
+        return blank_ir(c, e->span);
+    }
+    c->nesting++;
+    Ir *ir = resolve_node(c, sc, e);
+    c->nesting--;
+    return ir;
+}
+
+static Ir *resolve_node(SemaCtx *c, const Scope *sc, const Expr *e)
 {
     Sema *s = c->s;
     uint32_t span = sema_span(s, e->span);

@@ -82,6 +82,8 @@ typedef struct SemaCtx {
     const Decl *results[3];
     uint32_t   result_defs[3];
     int        chain;
+    int        nesting;        /* resolve_expr calls inside one another (KPI_MAX_NESTING) */
+    bool       nesting_reported;
     bool       const_error_reported;
 } SemaCtx;
 

@@ -37,20 +37,15 @@ static void csv_header(const Program *p, Buf *out)
     buf_adds(out, ",inexact\n");
 }
 
-static bool employee_inexact(const RunResult *r, const Value *regs)
+static bool employee_inexact(const RunResult *r, uint32_t e)
 {
-    for (uint32_t k = 0; k < r->p->npersist; k++)
-        if (regs[k].inexact)
-            return true;
-    return false;
+    return r->emp_inexact && r->emp_inexact[e];
 }
 
-static void write_csv(const RunResult *r, Buf *out)
+static void csv_employee(const RunResult *r, uint32_t e, const Value *regs, Buf *out)
 {
     const Program *p = r->p;
-    csv_header(p, out);
-    for (uint32_t e = 0; e < r->nemp; e++) {
-        const Value *regs = run_regs(r, e);
+    {
         const char *k = text_of(r, r->emp_key[e]), *n = text_of(r, r->emp_name[e]),
                    *d = text_of(r, r->emp_dept[e]);
         fmt_csv_text(out, k, strlen(k));
@@ -70,7 +65,7 @@ static void write_csv(const RunResult *r, Buf *out)
             buf_addc(out, ',');
             csv_value(r, regs[p->outs[i].reg], out);
         }
-        buf_adds(out, employee_inexact(r, regs) ? ",yes\n" : ",\n");
+        buf_adds(out, employee_inexact(r, e) ? ",yes\n" : ",\n");
     }
 }
 
@@ -89,10 +84,9 @@ static void json_value(const RunResult *r, Value v, Buf *out)
     }
 }
 
-static void json_employee(const RunResult *r, uint32_t e, Buf *out)
+static void json_employee(const RunResult *r, uint32_t e, const Value *regs, Buf *out)
 {
     const Program *p = r->p;
-    const Value *regs = run_regs(r, e);
     buf_adds(out, "    {\"employee\": ");
     fmt_json_cstr(out, text_of(r, r->emp_key[e]));
     buf_adds(out, ", \"name\": ");
@@ -120,21 +114,16 @@ static void json_employee(const RunResult *r, uint32_t e, Buf *out)
         buf_adds(out, ": ");
         json_value(r, regs[p->outs[i].reg], out);
     }
-    buf_printf(out, "},\n     \"inexact\": %s}", employee_inexact(r, regs) ? "true" : "false");
+    buf_printf(out, "},\n     \"inexact\": %s}", employee_inexact(r, e) ? "true" : "false");
 }
 
-static void write_json(const RunResult *r, const Period *period, Buf *out)
+static void json_header(const RunResult *r, const Period *period, Buf *out)
 {
     buf_adds(out, "{\n  \"schema_version\": 1,\n  \"scheme\": ");
     fmt_json_cstr(out, r->p->scheme_name);
     buf_adds(out, ",\n  \"period\": ");
     fmt_json_cstr(out, period->label);
     buf_adds(out, ",\n  \"employees\": [\n");
-    for (uint32_t e = 0; e < r->nemp; e++) {
-        json_employee(r, e, out);
-        buf_adds(out, e + 1 < r->nemp ? ",\n" : "\n");
-    }
-    buf_adds(out, "  ]\n}\n");
 }
 
 /* ---- the table for people ---- */
@@ -152,10 +141,9 @@ enum { TC_LABEL, TC_FACT, TC_PLAN, TC_INDEX, TC_SCORE, TC_WEIGHT, NCOLS };
 
 static void outs_line(const RunResult *r, const Value *regs, bool results, bool *approx, Buf *out);
 
-static void table_employee(const RunResult *r, uint32_t e, bool *approx, Buf *out)
+static void table_employee(const RunResult *r, uint32_t e, const Value *regs, bool *approx, Buf *out)
 {
     const Program *p = r->p;
-    const Value *regs = run_regs(r, e);
     buf_printf(out, "%s", text_of(r, r->emp_key[e]));
     if (r->emp_name[e] != STR_NONE)
         buf_printf(out, "  %s", text_of(r, r->emp_name[e]));
@@ -238,39 +226,89 @@ static void outs_line(const RunResult *r, const Value *regs, bool results, bool 
         buf_addc(out, '\n');
 }
 
-static void write_table(const RunResult *r, const Period *period, Buf *out)
+static void table_header(const RunResult *r, const Period *period, Buf *out)
 {
     const Program *p = r->p;
     buf_printf(out, "%s · period %s · %u employee%s\n\n", p->scheme_name[0] ? p->scheme_name : "scheme",
                period->label, r->nemp, r->nemp == 1 ? "" : "s");
-    bool approx = false;
-    Value total = val_num(rat_int(0));
-    int payout = -1;
-    for (uint32_t i = 0; i < p->nouts; i++)
-        if (p->outs[i].kind == OUT_PAYOUT)
-            payout = (int)i;
-    for (uint32_t e = 0; e < r->nemp; e++) {
-        table_employee(r, e, &approx, out);
-        if (payout >= 0)
-            total = val_add(total, run_regs(r, e)[p->outs[payout].reg], 0);
-    }
+}
+
+static void table_footer(ReportStream *s, const RunResult *r)
+{
+    const Program *p = r->p;
+    Buf *out = s->out;
     buf_adds(out, "total payout ");
-    fmt_amount(total, 2, (RoundMode)p->rounding, &approx, out);
+    fmt_amount(s->total, 2, (RoundMode)p->rounding, &s->approx, out);
     if (p->currency[0])
         buf_printf(out, " %s", p->currency);
     buf_addc(out, '\n');
-    if (approx)
+    if (s->approx)
         buf_adds(out, "\u2248 marks a number rounded for display; --format csv or json gives 10 decimals\n");
     if (r->inexact)
         buf_adds(out, "~ marks a value that was rounded to 18+ significant digits because its "
                       "exact fraction outgrew 128 bits\n");
 }
 
+/* ---- a stream: a header, employee after employee, an end ---- */
+void report_stream_init(ReportStream *s, ReportFormat f, const Period *period, Buf *out)
+{
+    memset(s, 0, sizeof *s);
+    s->f = f;
+    s->period = period;
+    s->out = out;
+    s->total = val_num(rat_int(0));
+}
+
+static void begin(ReportStream *s, const RunResult *r)
+{
+    if (s->started)
+        return;
+    s->started = true;
+    if (s->f == REPORT_CSV)
+        csv_header(r->p, s->out);
+    else if (s->f == REPORT_JSON)
+        json_header(r, s->period, s->out);
+    else
+        table_header(r, s->period, s->out);
+}
+
+void report_stream_employee(ReportStream *s, const RunResult *r, uint32_t e, const Value *regs)
+{
+    const Program *p = r->p;
+    begin(s, r);
+    if (s->f == REPORT_CSV) {
+        csv_employee(r, e, regs, s->out);
+    } else if (s->f == REPORT_JSON) {
+        buf_adds(s->out, s->n ? ",\n" : "");
+        json_employee(r, e, regs, s->out);
+    } else {
+        table_employee(r, e, regs, &s->approx, s->out);
+        for (uint32_t i = 0; i < p->nouts; i++)
+            if (p->outs[i].kind == OUT_PAYOUT)
+                s->total = val_add(s->total, regs[p->outs[i].reg], 0);
+    }
+    s->n++;
+}
+
+void report_stream_end(ReportStream *s, const RunResult *r)
+{
+    begin(s, r);
+    if (s->f == REPORT_JSON)
+        buf_adds(s->out, s->n ? "\n  ]\n}\n" : "  ]\n}\n");
+    else if (s->f == REPORT_TABLE)
+        table_footer(s, r);
+}
+
+void report_sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs)
+{
+    report_stream_employee(ctx, r, emp, regs);
+}
+
 void report_write(const RunResult *r, const Period *period, ReportFormat f, Buf *out)
 {
-    switch (f) {
-    case REPORT_CSV: write_csv(r, out); break;
-    case REPORT_JSON: write_json(r, period, out); break;
-    default: write_table(r, period, out); break;
-    }
+    ReportStream s;
+    report_stream_init(&s, f, period, out);
+    for (uint32_t e = 0; e < r->nemp; e++)
+        report_stream_employee(&s, r, e, run_regs(r, e));
+    report_stream_end(&s, r);
 }

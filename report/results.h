@@ -9,4 +9,20 @@ typedef enum ReportFormat { REPORT_TABLE, REPORT_CSV, REPORT_JSON } ReportFormat
 
 void report_write(const RunResult *r, const Period *period, ReportFormat f, Buf *out);
 
+/* The same written as employees end (RunOptions.sink = report_sink, ctx a
+ * ReportStream), so their registers need not be kept. */
+typedef struct ReportStream {
+    ReportFormat  f;
+    const Period *period;
+    Buf          *out;
+    bool          started, approx;
+    uint32_t      n;
+    Value         total;     /* table: the payouts so far */
+} ReportStream;
+
+void report_stream_init(ReportStream *s, ReportFormat f, const Period *period, Buf *out);
+void report_stream_employee(ReportStream *s, const RunResult *r, uint32_t emp, const Value *regs);
+void report_stream_end(ReportStream *s, const RunResult *r);
+void report_sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs);
+
 #endif

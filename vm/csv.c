@@ -68,6 +68,8 @@ struct CsvReader {
     uint64_t line;          /* line on which the record at pos starts */
     uint64_t base_off;      /* file offset of buf[0] */
     uint64_t stop;          /* no record starting at or after it is delivered */
+    uint64_t max_rows;      /* CSV_MAX_ROWS: data rows past it are an error */
+    uint64_t head_records;  /* records before the data: the header, none in a part */
 
     /* Where a pending (incomplete) record stopped, for the too-long error. */
     uint32_t pend_col;
@@ -178,6 +180,8 @@ static CsvReader *reader_new(int fd, const char *src, size_t len, char delim)
     r->cap = CSV_BUF_DEFAULT;
     r->line = 1;
     r->stop = UINT64_MAX;
+    r->max_rows = CSV_MAX_ROWS;
+    r->head_records = 1;
     return r;
 }
 
@@ -709,6 +713,11 @@ CsvReader *csv_open_mem(const char *data, size_t len, char delimiter)
     return reader_new(-1, data, len, delimiter);
 }
 
+void csv_set_max_rows(CsvReader *r, uint64_t rows)
+{
+    r->max_rows = rows;
+}
+
 void csv_set_buffer_size(CsvReader *r, size_t bytes)
 {
     assert(!r->buf);
@@ -934,6 +943,14 @@ int csv_next_batch(CsvReader *r, CsvBatch *b, CsvError *err)
             return give_err(r, err);
         bits.blk = NULL;   /* the data moved */
     }
+    uint64_t last = r->max_rows + r->head_records; /* checked once a batch; the rows past it are dropped */
+    if (r->records > last) {
+        uint64_t over = r->records - last;
+        n = over < n ? n - (uint32_t)over : 0;
+        fail_plain(r, last + 1, 0, "the file has more than %llu rows", (unsigned long long)r->max_rows);
+        if (n == 0)
+            return give_err(r, err);
+    }
     b->nrows = n;
     b->ncols = r->nsel;
     b->fields = r->fields;
@@ -973,6 +990,7 @@ CsvReader *csv_open_part(const CsvReader *hdr, const char *path, uint64_t start,
     }
     r->base_off = start;
     r->stop = stop;
+    r->head_records = 0;
     r->cap = hdr->cap;
     buf_resize(r, r->cap);
     r->buf[0] = '\n';

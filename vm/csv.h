@@ -12,7 +12,8 @@
  *   an unterminated quoted field, text after a closing quote, a NUL byte,
  *   a byte-order mark anywhere but at the very start of the file,
  *   a field longer than CSV_MAX_FIELD or a record longer than CSV_MAX_RECORD,
- *   more than CSV_MAX_COLUMNS columns, invalid UTF-8 in a selected field.
+ *   more than CSV_MAX_COLUMNS columns, more than CSV_MAX_ROWS data rows,
+ *   invalid UTF-8 in a selected field.
  * Empty lines are skipped (they are not records). A UTF-8 BOM at the start of
  * the file is skipped. */
 #ifndef KPI_CSV_H
@@ -60,6 +61,9 @@ void       csv_close(CsvReader *r);
  * needs, up to CSV_MAX_RECORD). For tests that make records straddle
  * refills; call before csv_header. */
 void       csv_set_buffer_size(CsvReader *r, size_t bytes);
+/* Sets the data rows allowed (default CSV_MAX_ROWS; past them, an error at
+ * the first row too many). For tests of that limit at a small size. */
+void       csv_set_max_rows(CsvReader *r, uint64_t rows);
 
 /* Reads the header record. *names gets ncols slices valid until csv_close.
  * Returns false with err set on a structural error or an empty file. */

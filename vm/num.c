@@ -16,26 +16,52 @@ static u128 i128_mag(i128 v)
     return v < 0 ? (u128)0 - (u128)v : (u128)v;
 }
 
+/* Binary GCD: shifts and subtractions, no division (a 128-bit division
+ * is a slow library call, and reducing fractions is most of arithmetic). */
 static uint64_t u64_gcd(uint64_t a, uint64_t b)
 {
-    while (b != 0) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
+    if (a == 0 || b == 0)
+        return a | b;
+    int shift = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b != 0);
+    return a << shift;
+}
+
+static int u128_ctz(u128 v) /* v != 0 */
+{
+    uint64_t lo = (uint64_t)v;
+    return lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(v >> 64));
 }
 
 static u128 u128_gcd(u128 a, u128 b)
 {
-    while (b != 0) {
+    if (((a | b) >> 64) == 0)
+        return u64_gcd((uint64_t)a, (uint64_t)b);
+    if (a == 0 || b == 0)
+        return a | b;
+    int shift = u128_ctz(a | b);
+    a >>= u128_ctz(a);
+    do {
+        b >>= u128_ctz(b);
+        if (a > b) {
+            u128 t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
         if (((a | b) >> 64) == 0)
-            return u64_gcd((uint64_t)a, (uint64_t)b);
-        u128 t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
+            return (u128)u64_gcd((uint64_t)a, (uint64_t)b) << shift;
+    } while (b != 0);
+    return a << shift;
 }
 
 /* a * b; false when it needs more than 128 bits. By hand through 64-bit
@@ -319,11 +345,18 @@ static Rest wide_rest(Wide r, Wide den) /* r < den */
  * Rat construction
  * ====================================================================== */
 
+static bool fits64(i128 v) { return v >= -(i128)INT64_MAX && v <= (i128)INT64_MAX; }
+
 /* n / d reduced; d > 0 and |n|, d <= I128_MAX. */
 static Rat rat_reduced(i128 n, i128 d)
 {
     if (d == 1)
         return (Rat){n, 1};
+    if (fits64(n) && fits64(d)) { /* 64-bit division is hardware, 128-bit a library call */
+        int64_t n64 = (int64_t)n, d64 = (int64_t)d;
+        uint64_t g = u64_gcd((uint64_t)(n64 < 0 ? -n64 : n64), (uint64_t)d64);
+        return g > 1 ? (Rat){n64 / (int64_t)g, d64 / (int64_t)g} : (Rat){n, d};
+    }
     u128 g = u128_gcd(i128_mag(n), (u128)d);
     if (g > 1) {
         n /= (i128)g;
@@ -426,9 +459,28 @@ static NumStatus rat_add_wide(Rat a, Rat b, Rat *out)
     return rat_from_wide(nb, wide_sub(y, x), d, out);
 }
 
+/* a + b when every part fits 64 bits: the common denominator by hardware
+ * division, the sum in 128 bits, then reduced. */
+static bool rat_add64(Rat a, Rat b, Rat *out)
+{
+    if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
+        return false;
+    int64_t ad = (int64_t)a.den, bd = (int64_t)b.den;
+    int64_t g = (int64_t)u64_gcd((uint64_t)ad, (uint64_t)bd);
+    i128 n = a.num * (bd / g) + b.num * (ad / g), d = (i128)(ad / g) * bd;
+    if (n == 0) {
+        *out = (Rat){0, 1};
+        return true;
+    }
+    *out = rat_reduced(n, d);
+    return true;
+}
+
 NumStatus rat_add(Rat a, Rat b, Rat *out)
 {
     i128 n, x, y, d;
+    if (a.den != b.den && rat_add64(a, b, out))
+        return NUM_OK;
     if (a.den == b.den) {
         if (!i128_add_fits(a.num, b.num, &n))
             return rat_add_wide(a, b, out);
@@ -449,6 +501,27 @@ NumStatus rat_sub(Rat a, Rat b, Rat *out)
     return rat_add(a, rat_neg(b), out);
 }
 
+/* a * b when every part fits 64 bits: cross-reduced with hardware
+ * division, the products in 128 bits. */
+static bool rat_mul64(Rat a, Rat b, Rat *out)
+{
+    if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
+        return false;
+    int64_t an = (int64_t)a.num, ad = (int64_t)a.den, bn = (int64_t)b.num, bd = (int64_t)b.den;
+    uint64_t g1 = u64_gcd((uint64_t)(an < 0 ? -an : an), (uint64_t)bd);
+    uint64_t g2 = u64_gcd((uint64_t)(bn < 0 ? -bn : bn), (uint64_t)ad);
+    if (g1 > 1) {
+        an /= (int64_t)g1;
+        bd /= (int64_t)g1;
+    }
+    if (g2 > 1) {
+        bn /= (int64_t)g2;
+        ad /= (int64_t)g2;
+    }
+    *out = (Rat){(i128)an * bn, (i128)ad * bd};
+    return true;
+}
+
 NumStatus rat_mul(Rat a, Rat b, Rat *out)
 {
     i128 n, d;
@@ -460,6 +533,8 @@ NumStatus rat_mul(Rat a, Rat b, Rat *out)
         *out = (Rat){0, 1};
         return NUM_OK;
     }
+    if (rat_mul64(a, b, out))
+        return NUM_OK;
     /* Cross-reduce first so the product is already in lowest terms. */
     i128 g1 = (i128)u128_gcd(i128_mag(a.num), (u128)b.den);
     i128 g2 = (i128)u128_gcd(i128_mag(b.num), (u128)a.den);
@@ -601,10 +676,15 @@ static int u128_to_digits(u128 v, char *d)
 {
     char tmp[40];
     int n = 0;
-    do {
+    while (v >> 64) {
         tmp[n++] = (char)('0' + (int)(v % 10));
         v /= 10;
-    } while (v != 0);
+    }
+    uint64_t w = (uint64_t)v; /* the rest by hardware division */
+    do {
+        tmp[n++] = (char)('0' + (int)(w % 10));
+        w /= 10;
+    } while (w != 0);
     for (int i = 0; i < n; i++)
         d[i] = tmp[n - 1 - i];
     return n;
@@ -646,8 +726,21 @@ static void rat_digits(Rat x, int nfrac, Digits *g)
     u128 m = i128_mag(x.num), den = (u128)x.den;
     u128 r = m % den;
     g->nint = g->len = u128_to_digits(m / den, g->d);
-    for (int i = 0; i < nfrac; i++)
-        g->d[g->len++] = (char)('0' + next_digit(&r, den));
+    if (den < ((u128)1 << 59)) { /* 10r fits 64 bits: hardware division, and a stop when exact */
+        uint64_t r64 = (uint64_t)r, d64 = (uint64_t)den;
+        int i = 0;
+        for (; i < nfrac && r64; i++) {
+            uint64_t t = r64 * 10;
+            g->d[g->len++] = (char)('0' + (int)(t / d64));
+            r64 = t % d64;
+        }
+        for (; i < nfrac; i++)
+            g->d[g->len++] = '0';
+        r = r64;
+    } else {
+        for (int i = 0; i < nfrac; i++)
+            g->d[g->len++] = (char)('0' + next_digit(&r, den));
+    }
     g->rest = u128_rest(r, den);
 }
 

@@ -41,194 +41,6 @@ static void intern_program_strings(Run *r)
         strtab_intern(&r->res->strs, r->p->strings[i], r->p->string_len[i]);
 }
 
-static void employee_label(const RunResult *res, uint32_t e, Buf *out)
-{
-    uint32_t len;
-    const char *key = strtab_get(&res->strs, res->emp_key[e], &len);
-    buf_printf(out, "employee %.*s", (int)len, key);
-    if (res->emp_name[e] != STR_NONE) {
-        const char *name = strtab_get(&res->strs, res->emp_name[e], &len);
-        buf_printf(out, " (%.*s)", (int)len, name);
-    }
-}
-
-static void runtime_error(Run *r, uint32_t e, Value v, const char *what)
-{
-    RunResult *res = r->res;
-    Buf who = BUF_INIT;
-    employee_label(res, e, &who);
-    Diag *g;
-    if (v.kind == V_BLANK) {
-        g = diag_at(&res->diags, K_RUN_BLANK, program_span(r->p, v.aux), "%s is blank for %s", what,
-                    buf_cstr(&who));
-        diag_note(g, "help", "a blank comes from an empty cell or an average over no rows; "
-                             "give a value with `default`");
-    } else if (v.err == ERR_NO_PLAN) {
-        g = diag_at(&res->diags, K_RUN_NO_PLAN, program_span(r->p, v.aux),
-                    "no plan for %s in period %s", buf_cstr(&who), r->o->period.label);
-        diag_note(g, "help", "add the plan row, or give a value with `default`");
-    } else {
-        static const DiagId ids[ERR__COUNT] = {
-            [ERR_NONE] = K_RUN_BAD_ARG, [ERR_DIVZERO] = K_RUN_DIVZERO, [ERR_OVERFLOW] = K_RUN_OVERFLOW,
-            [ERR_NO_BAND] = K_RUN_NO_BAND, [ERR_NO_PLAN] = K_RUN_NO_PLAN, [ERR_NO_ROLE] = K_RUN_NO_ROLE,
-            [ERR_BAD_ARG] = K_RUN_BAD_ARG,
-        };
-        g = diag_at(&res->diags, ids[v.err < ERR__COUNT ? v.err : ERR_BAD_ARG], program_span(r->p, v.aux), "%s for %s",
-                    error_kind_text((ErrorKind)v.err), buf_cstr(&who));
-        if (v.err == ERR_DIVZERO)
-            diag_note(g, "help", "if the divisor can be zero, say what the result is then: ... default 0");
-        else if (v.err == ERR_NO_BAND)
-            diag_note(g, "help", "add a band for this value, or an `else ->` row");
-        else if (v.err == ERR_NO_ROLE)
-            diag_note(g, "help", "list the employee's role in 'roles', or add an `else:` entry");
-    }
-    diag_note(g, "note", "while computing %s", what);
-    buf_free(&who);
-}
-
-/* The first error value among an employee's results, if any; a missing
- * plan row is the data's fault, the rest the scheme's. */
-static bool check_employee(Run *r, uint32_t e, bool *data_fault)
-{
-    const Program *p = r->p;
-    const Value *regs = run_regs(r->res, e);
-    for (uint32_t i = 0; i < p->nind; i++) {
-        const IndicatorOut *o = &p->ind[i];
-        Value act = regs[o->active];
-        if (act.kind == V_ERROR) {
-            runtime_error(r, e, act, o->name);
-            *data_fault |= act.err == ERR_NO_PLAN;
-            return false;
-        }
-        uint16_t fields[5] = {o->fact, o->plan, o->index, o->score, o->weight};
-        for (int k = 0; k < 5; k++)
-            if (regs[fields[k]].kind == V_ERROR) {
-                runtime_error(r, e, regs[fields[k]], p->reg_names ? p->reg_names[fields[k]] : o->name);
-                *data_fault |= regs[fields[k]].err == ERR_NO_PLAN;
-                return false;
-            }
-    }
-    for (uint32_t i = 0; i < p->nouts; i++) {
-        Value v = regs[p->outs[i].reg];
-        if (v.kind == V_ERROR || (p->outs[i].kind == OUT_PAYOUT && v.kind == V_BLANK)) {
-            if (v.kind == V_BLANK)
-                v.aux = p->outs[i].span;
-            runtime_error(r, e, v, p->outs[i].name);
-            *data_fault |= v.kind == V_ERROR && v.err == ERR_NO_PLAN;
-            return false;
-        }
-    }
-    return true;
-}
-
-static void note_inexact(Run *r)
-{
-    const Program *p = r->p;
-    for (uint32_t e = 0; e < r->res->nemp && !r->res->inexact; e++) {
-        const Value *regs = run_regs(r->res, e);
-        for (uint32_t k = 0; k < p->npersist; k++)
-            r->res->inexact |= regs[k].inexact;
-    }
-}
-
-int32_t run_find_employee(const RunResult *r, const char *key)
-{
-    size_t len = strlen(key);
-    for (uint32_t e = 0; e < r->nemp; e++) {
-        uint32_t n;
-        const char *k = strtab_get(&r->strs, r->emp_key[e], &n);
-        if (n == len && memcmp(k, key, len) == 0)
-            return (int32_t)e;
-    }
-    return -1;
-}
-
-/* Records for the employees to explain, and where each instruction's
- * trace point is. */
-static void trace_prepare(Run *r)
-{
-    const Program *p = r->p;
-    RunResult *res = r->res;
-    if (!r->o->trace_all && !r->o->ntrace_keys)
-        return;
-    res->trace_slot = kpi_calloc(res->nemp ? res->nemp : 1, sizeof(int32_t));
-    uint32_t nslots = 0;
-    for (uint32_t e = 0; e < res->nemp; e++)
-        res->trace_slot[e] = r->o->trace_all ? (int32_t)nslots++ : -1;
-    for (uint32_t k = 0; !r->o->trace_all && k < r->o->ntrace_keys; k++) {
-        int32_t e = run_find_employee(res, r->o->trace_keys[k]);
-        if (e >= 0 && res->trace_slot[e] < 0)
-            res->trace_slot[e] = (int32_t)nslots++;
-    }
-    res->trace = kpi_calloc((size_t)(nslots ? nslots : 1) * (p->ntrace ? p->ntrace : 1), sizeof(TraceRec));
-    r->point_of_pc = kpi_malloc(sizeof(uint32_t) * (p->ncode ? p->ncode : 1));
-    for (uint32_t pc = 0; pc < p->ncode; pc++)
-        r->point_of_pc[pc] = UINT32_MAX;
-    for (uint32_t i = 0; i < p->ntrace; i++)
-        if (p->trace[i].pc != TRACE_NO_PC)
-            r->point_of_pc[p->trace[i].pc] = i;
-}
-
-/* --max-steps, checked before each employee's run of a stratum: code only
- * jumps forward, so the run executes at most the stratum's instructions. */
-static bool steps_left(Run *r, uint32_t s, uint32_t e, uint64_t *used)
-{
-    const Program *p = r->p;
-    uint64_t max = r->o->max_steps ? r->o->max_steps : KPI_DEFAULT_MAX_STEPS;
-    uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
-    uint64_t len = end - p->stratum_pc[s];
-    if (len <= max - *used) {
-        *used += len;
-        return true;
-    }
-    Buf who = BUF_INIT;
-    employee_label(r->res, e, &who);
-    const Source *src = sources_get(&p->sources, 0);
-    Diag *g = diag_where(&r->res->diags, K_LIMIT, src ? src->name : "scheme",
-                         "the run would take more than %llu steps (--max-steps) at %s",
-                         (unsigned long long)max, buf_cstr(&who));
-    diag_note(g, "help", "a run counts each instruction of the program once per employee; "
-                         "raise --max-steps (0: no limit)");
-    buf_free(&who);
-    r->res->status = RUN_EVAL_ERROR;
-    return false;
-}
-
-static void evaluate(Run *r)
-{
-    const Program *p = r->p;
-    RunResult *res = r->res;
-    uint32_t nemp = res->nemp, np = p->npersist;
-    res->regs = kpi_calloc((size_t)(nemp ? nemp : 1) * (np ? np : 1), sizeof(Value));
-    for (size_t i = 0; i < (size_t)nemp * np; i++)
-        res->regs[i] = val_blank();
-    r->frame = kpi_calloc(p->nregs ? p->nregs : 1, sizeof(Value));
-    team_prepare(r);
-    trace_prepare(r);
-    uint64_t steps = 0;
-    for (uint32_t s = 0; s < p->nstrata; s++) {
-        if (s > 0)
-            team_aggregate(r, s);
-        for (uint32_t e = 0; e < nemp; e++) {
-            if (!steps_left(r, s, e, &steps))
-                return;
-            Value *regs = res->regs + (size_t)e * np;
-            memcpy(r->frame, regs, sizeof(Value) * np);
-            r->trace_cur = (TraceRec *)run_trace(res, e);
-            interp_run(r, e, p->stratum_pc[s]);
-            memcpy(regs, r->frame, sizeof(Value) * np);
-        }
-    }
-    uint32_t failed = 0;
-    bool data_fault = false;
-    for (uint32_t e = 0; e < nemp; e++)
-        if (!check_employee(r, e, &data_fault) && ++failed >= KPI_MAX_RUN_ERRORS)
-            break;
-    note_inexact(r);
-    if (failed)
-        res->status = data_fault ? RUN_DATA_ERROR : RUN_EVAL_ERROR;
-}
-
 /* Fact rows of unknown employees, and fact tables with nothing in the period. */
 static void facts_warnings(Run *r)
 {
@@ -276,7 +88,7 @@ void run_period(const Program *p, const RunOptions *o, RunResult *res)
         facts_warnings(&r);
     }
     if (ok && !r.data_error && !o->check_only)
-        evaluate(&r);
+        eval_employees(&r);
     else if (!ok || r.data_error)
         res->status = RUN_DATA_ERROR;
     DiagId allowed[K__COUNT];
@@ -294,8 +106,7 @@ void run_period(const Program *p, const RunOptions *o, RunResult *res)
     kpi_free(r.plans);
     scan_free(&r);
     team_free(&r);
-    kpi_free(r.frame);
-    kpi_free(r.point_of_pc);
+    eval_free(&r);
 }
 
 void run_result_free(RunResult *r)
@@ -308,6 +119,7 @@ void run_result_free(RunResult *r)
     kpi_free(r->regs);
     kpi_free(r->stats);
     kpi_free(r->emp_rows);
+    kpi_free(r->emp_inexact);
     kpi_free(r->trace_slot);
     kpi_free(r->trace);
     memset(r, 0, sizeof *r);

@@ -21,6 +21,8 @@ typedef struct RunText {
     size_t      len;
 } RunText;
 
+struct RunResult;
+
 typedef struct RunOptions {
     const char *data_dir;      /* where the scheme's input files are */
     const RunText *texts;      /* per table, or NULL; messages still name data_dir/file */
@@ -29,6 +31,13 @@ typedef struct RunOptions {
     uint32_t    threads;       /* fact files are read by this many threads; 0: one per CPU */
     uint64_t    split_bytes;   /* a part is at least this big; 0: SCAN_SPLIT_MIN (tests use less) */
     uint64_t    max_steps;     /* employee-program instructions, 0: KPI_DEFAULT_MAX_STEPS */
+    /* Each employee's registers as they end, in key order (and then the
+     * result can drop them: a million employees in little memory). With
+     * drop_regs only the results' registers (indicator fields, outputs)
+     * are the employee's; RunResult.emp_inexact says if any value was. */
+    void      (*sink)(void *ctx, const struct RunResult *r, uint32_t emp, const Value *regs);
+    void       *sink_ctx;
+    bool        drop_regs;     /* RunResult.regs stays NULL */
     /* explanations: the employees whose computation the VM records */
     bool        trace_all;
     const char *const *trace_keys;
@@ -68,6 +77,7 @@ typedef struct RunResult {
     TableStats *stats;         /* per table */
     uint64_t   *emp_rows;      /* nemp * ntables: fact rows of each employee in the period */
     bool        inexact;       /* some value fell back to a rounded decimal */
+    uint8_t    *emp_inexact;   /* per employee: one of its values did */
     int32_t    *trace_slot;    /* per employee: its records, or -1 when not traced */
     TraceRec   *trace;         /* slot * p->ntrace + point */
 } RunResult;

@@ -22,6 +22,18 @@ typedef struct Acc {
     int64_t rows;             /* rows that passed the filter (explanations) */
 } Acc;
 
+/* What the employee program keeps between strata (eval.c). */
+typedef struct Eval {
+    uint32_t   np;            /* persistent registers */
+    int32_t   *slot;          /* per persistent register: its cross slot, -1 none */
+    uint32_t   ncross;
+    Value     *cross;         /* nemp * ncross */
+    uint16_t **written;       /* per stratum: the registers it writes */
+    uint32_t  *nwritten;
+    uint32_t   failed;        /* employees with a runtime error */
+    bool       data_fault;
+} Eval;
+
 typedef struct Run {
     const Program    *p;
     const RunOptions *o;
@@ -36,6 +48,7 @@ typedef struct Run {
     int32_t          *team_group;   /* per team field: nemp group indices */
     uint32_t         *team_ngroups;
     Value            *frame;        /* nregs scratch registers */
+    Eval              eval;
     uint32_t         *point_of_pc;  /* tracing: ncode entries, UINT32_MAX none */
     TraceRec         *trace_cur;    /* the records of the employee running, or NULL */
     bool              data_error;
@@ -66,6 +79,12 @@ bool scan_facts(Run *r);
 Value scan_agg_value(const Run *r, uint32_t emp, uint32_t agg);
 uint64_t scan_agg_rows(const Run *r, uint32_t emp, uint32_t agg);
 void scan_free(Run *r);
+
+/* eval.c */
+void  eval_employees(Run *r);
+void  eval_free(Run *r);
+/* A member's value of a register a team field reads (a cross register). */
+Value eval_value(const Run *r, uint32_t emp, uint16_t reg);
 
 /* interp.c */
 void interp_run(Run *r, uint32_t emp, uint32_t pc);

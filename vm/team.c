@@ -3,29 +3,53 @@
 #include "base/alloc.h"
 #include "vm/run_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* Groups are the distinct values of a roster column; blank is no group. */
+/* Groups are the distinct values of a roster column; blank is no group.
+ * Numbered in order of first appearance (employees are in key order). */
+typedef struct GroupKey {
+    Value    v;
+    uint32_t emp;
+} GroupKey;
+
+static int group_order(const void *a, const void *b)
+{
+    const GroupKey *x = a, *y = b;
+    if (x->v.kind != y->v.kind)
+        return x->v.kind < y->v.kind ? -1 : 1;
+    int c = x->v.kind == V_NUM ? rat_cmp(x->v.q, y->v.q) : (x->v.aux > y->v.aux) - (x->v.aux < y->v.aux);
+    return c ? c : (x->emp > y->emp) - (x->emp < y->emp);
+}
+
+/* Sorting by value puts each group's members together, first member
+ * first; a second pass numbers the groups by first member. */
 static uint32_t group_employees(Run *r, uint32_t col, int32_t *group)
 {
     const TableSpec *ros = &r->p->tables[r->p->roster];
-    uint32_t nemp = r->res->nemp, ngroups = 0;
-    Value *keys = kpi_calloc(nemp ? nemp : 1, sizeof(Value));
+    uint32_t nemp = r->res->nemp, nkeys = 0, ngroups = 0;
+    GroupKey *keys = kpi_calloc(nemp ? nemp : 1, sizeof(GroupKey));
     for (uint32_t e = 0; e < nemp; e++) {
         Value k = r->roster[(size_t)e * ros->ncols + col];
         group[e] = -1;
-        if (k.kind == V_BLANK || k.kind == V_ERROR)
-            continue;
-        for (uint32_t g = 0; g < ngroups && group[e] < 0; g++) {
-            Value eq = val_cmp(CMP_EQ, keys[g], k);
-            if (val_is_true(eq))
-                group[e] = (int32_t)g;
-        }
-        if (group[e] < 0) {
-            keys[ngroups] = k;
-            group[e] = (int32_t)ngroups++;
-        }
+        if (k.kind != V_BLANK && k.kind != V_ERROR)
+            keys[nkeys++] = (GroupKey){k, e};
     }
+    qsort(keys, nkeys, sizeof(GroupKey), group_order);
+    /* per employee: the first member of its group, UINT32_MAX for none */
+    uint32_t *leader = kpi_malloc(sizeof(uint32_t) * (nemp ? nemp : 1));
+    for (uint32_t e = 0; e < nemp; e++)
+        leader[e] = UINT32_MAX;
+    for (uint32_t i = 0; i < nkeys; i++)
+        leader[keys[i].emp] = i > 0 && group_order(&(GroupKey){keys[i].v, 0}, &(GroupKey){keys[i - 1].v, 0}) == 0
+                                  ? leader[keys[i - 1].emp] : keys[i].emp;
+    for (uint32_t e = 0; e < nemp; e++)
+        if (leader[e] == e)
+            group[e] = (int32_t)ngroups++;
+    for (uint32_t e = 0; e < nemp; e++)
+        if (leader[e] != UINT32_MAX && leader[e] != e)
+            group[e] = group[leader[e]];
+    kpi_free(leader);
     kpi_free(keys);
     return ngroups;
 }
@@ -61,10 +85,9 @@ static void aggregate_field(Run *r, uint32_t f, Value *out, uint64_t *counted)
     for (uint32_t e = 0; e < nemp; e++) {
         if (group[e] < 0)
             continue;
-        const Value *regs = run_regs(r->res, e);
-        if (tf->where != NO_REG && !val_is_true(regs[tf->where]))
+        if (tf->where != NO_REG && !val_is_true(eval_value(r, e, tf->where)))
             continue;
-        Value v = regs[tf->arg];
+        Value v = eval_value(r, e, tf->arg);
         GroupAcc *a = &acc[group[e]];
         if (v.kind == V_BLANK || a->v.kind == V_ERROR)
             continue;

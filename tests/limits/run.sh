@@ -76,5 +76,57 @@ check "a scheme of 1048577 tokens" 1 "past.kpi:523:1452: error[K0108]: the schem
  523 | ...,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1)
      |                                                         ^" "$build/kpic" ast past.kpi
 
+# ---- CSV_MAX_RECORD: 16 MiB with the line end; 18 fields, none past CSV_MAX_FIELD ----
+cat >roster.kpi <<'KPI'
+roster staff from "roster.csv" {
+    employee id: text
+    salary: money
+}
+
+payout = staff.salary
+KPI
+record() { # record LENGTH: roster.csv whose data record is LENGTH bytes before its line end
+    left=$(($1 - 24)) # "E1,100" and 18 commas
+    {
+        printf 'id,salary'
+        i=1; while [ $i -le 18 ]; do printf ',x%d' $i; i=$((i + 1)); done
+        printf '\nE1,100'
+        i=1; while [ $i -le 18 ]; do
+            n=$left; [ $n -gt 1000000 ] && n=1000000
+            left=$((left - n)); printf ','; head -c $n /dev/zero | tr '\000' y; i=$((i + 1))
+        done
+        printf '\n'
+    } >roster.csv
+}
+record 16777215
+check "a CSV record of 16 MiB with its line end" 0 "" "$build/kpirun" roster.kpi --period 2026-10
+record 16777216
+check "a CSV record of 16 MiB + 1 byte with its line end" 3 \
+    "roster.csv:2:20: error[K0902]: record is longer than 16777216 bytes" "$build/kpirun" roster.kpi --period 2026-10
+rm -f roster.csv
+
+# ---- KPC_MAX_BYTES: 256 MiB; a sparse file is read (and refused as not a .kpc), one byte more is not read ----
+if truncate -s 268435456 at.kpc 2>/dev/null && truncate -s 268435457 past.kpc; then
+    check "a .kpc of exactly 256 MiB" 1 "at.kpc: error[K0911]: not a compiled scheme (.kpc) file" \
+        "$build/kpirun" at.kpc --period 2026-10
+    check "a .kpc of 256 MiB + 1 byte" 1 "past.kpc: error[K0911]: file is larger than the limit of 268435456 bytes" \
+        "$build/kpirun" past.kpc --period 2026-10
+    rm -f at.kpc past.kpc
+fi
+
+# ---- KPI_MAX_REGS: a tree of 65535 values that all reach the payout ----
+awk 'BEGIN {
+    print "roster staff from \"roster.csv\" {\n    employee id: text\n    salary: money\n}\n"
+    n = 32768; for (i = 0; i < n; i++) print "let a0_" i " = staff.salary + " i
+    for (l = 0; n > 1; l++) {
+        for (i = 0; i < n / 2; i++) print "let a" l + 1 "_" i " = a" l "_" 2 * i " + a" l "_" 2 * i + 1
+        n = n / 2
+    }
+    print "payout = a" l "_0"
+}' >regs.kpi
+check "65535 named values" 1 "regs.kpi:1:1: error[K0108]: the scheme has more than 65000 named values
+ 1 | roster staff from \"roster.csv\" {
+   | ^" "$build/kpic" check regs.kpi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

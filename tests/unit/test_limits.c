@@ -20,6 +20,7 @@
 #include "base/limits.h"
 #include "cli/runlimits.h"
 #include "grammar/parse.h"
+#include "vm/csv.h"
 
 /* ---- text helpers ---- */
 
@@ -221,6 +222,35 @@ static void test_read_limit(void **state)
     remove_dir(dir);
 }
 
+/* ---- CSV_MAX_ROWS, at a size a test can reach (csv_set_max_rows) ---- */
+
+static void test_csv_rows_limit(void **state)
+{
+    (void)state;
+    static const char text[] = "a;b\n1;2\n3;4\n5;6\n";
+    for (uint64_t max = 3; max >= 2; max--) {
+        CsvReader *r = csv_open_mem(text, sizeof text - 1, ';');
+        csv_set_max_rows(r, max);
+        const CsvField *names;
+        uint32_t ncols;
+        CsvError err;
+        assert_true(csv_header(r, &names, &ncols, &err));
+        const uint32_t sel[] = {0};
+        csv_select(r, sel, 1);
+        CsvBatch b;
+        assert_int_equal(csv_next_batch(r, &b, &err), (int)max); /* the rows up to the limit */
+        assert_int_equal(b.rowno[max - 1], max + 1);
+        if (max == 3) {
+            assert_int_equal(csv_next_batch(r, &b, &err), 0);
+        } else {
+            assert_int_equal(csv_next_batch(r, &b, &err), -1);
+            assert_int_equal(err.row, 4); /* the first row too many: the header is record 1 */
+            assert_string_equal(err.msg, "the file has more than 2 rows");
+        }
+        csv_close(r);
+    }
+}
+
 /* ---- a scheme's text ---- */
 
 static void test_text_literal_limit(void **state)
@@ -415,7 +445,7 @@ static void test_indicator_limit(void **state)
     }
 }
 
-/* Values resolved inside one another: 2000 levels, then an error. */
+/* Values resolved inside one another: 500 levels, then an error. */
 static void test_def_chain_limit(void **state)
 {
     (void)state;
@@ -433,7 +463,38 @@ static void test_def_chain_limit(void **state)
             assert_non_null(p);
         } else {
             assert_null(p);
-            assert_non_null(strstr(m, "error[K0108]: values depend on each other more than 2000 levels deep"));
+            assert_non_null(strstr(m, "error[K0108]: values depend on each other more than 500 levels deep"));
+        }
+        free_program(p);
+        kpi_free(m);
+        kpi_free(t.s);
+    }
+}
+
+/* All the recursion of the resolver together: 2000 levels, then one
+ * error, never a stack overflow (the ASan build runs this too). */
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    for (unsigned defs = 7; defs <= 8; defs++) { /* 8 x 256 levels: past 2000 */
+        Text t = {0};
+        add(&t, SCHEME_HEAD "payout = d0\n");
+        for (unsigned i = 0; i < defs; i++) {
+            add(&t, "let d%u = ", i);
+            add_repeat(&t, "-", KPI_MAX_EXPR_DEPTH - 1);
+            add(&t, "d%u\n", i + 1);
+        }
+        add(&t, "let d%u = s.salary\n", defs);
+        Program *p;
+        char *m = compile_msgs(t.s, &p);
+        if (defs == 7) {
+            if (!p)
+                print_message("%.2000s", m);
+            assert_non_null(p);
+        } else {
+            assert_null(p);
+            assert_non_null(strstr(m, "error[K0108]: expressions, the values they use and the scales they call "
+                                      "nest more than 2000 levels deep\n"));
         }
         free_program(p);
         kpi_free(m);
@@ -745,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_memory_budget_exit),
         cmocka_unit_test(test_size_arguments),
         cmocka_unit_test(test_read_limit),
+        cmocka_unit_test(test_csv_rows_limit),
         cmocka_unit_test(test_text_literal_limit),
         cmocka_unit_test(test_name_limit_in_cyrillic),
         cmocka_unit_test(test_paren_limit),
@@ -754,6 +816,7 @@ int main(void)
         cmocka_unit_test(test_bands_limit),
         cmocka_unit_test(test_indicator_limit),
         cmocka_unit_test(test_def_chain_limit),
+        cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_inline_depth_limit),
         cmocka_unit_test(test_literal_and_range_limits),
         cmocka_unit_test(test_import_limit),

@@ -1,0 +1,338 @@
+/* eval.c - the employee program over every employee, stratum by stratum,
+ * then each employee's results checked: an error value that reached one
+ * becomes a runtime error naming the scheme line and the employee.
+ *
+ * A stratum reads what earlier strata wrote only through a few registers
+ * (and team fields read members' values between strata): only those cross
+ * registers are stored for every employee. Every register is stored too
+ * unless the caller takes each employee's results as they end (a sink),
+ * which keeps a million employees in little memory. */
+#include "base/alloc.h"
+#include "vm/run_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- what crosses strata ---- */
+static bool reads_operand(const char *format, int k) { return format[k] == 'R'; }
+
+/* The stratum that writes each register (npersist entries, -1 none). */
+static int32_t *writers(const Program *p)
+{
+    int32_t *w = kpi_malloc(sizeof(int32_t) * (p->npersist ? p->npersist : 1));
+    for (uint32_t i = 0; i < p->npersist; i++)
+        w[i] = -1;
+    for (uint32_t s = 0; s < p->nstrata; s++) {
+        uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
+        for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++) {
+            Ins in = p->code[pc];
+            bool writes = op_info[in.op].format[0] == 'R' && in.op != BC_JNOTBOOL && in.op != BC_JFALSE;
+            if (writes && in.a < p->npersist)
+                w[in.a] = (int32_t)s;
+        }
+    }
+    return w;
+}
+
+static void mark_cross(Eval *ev, uint16_t reg)
+{
+    if (reg < ev->np && ev->slot[reg] < 0)
+        ev->slot[reg] = (int32_t)ev->ncross++;
+}
+
+/* What reports read (indicators' fields and the outputs), when written
+ * before the last stratum. */
+static void keep_results(const Program *p, Eval *ev, const int32_t *w)
+{
+    int32_t last = (int32_t)p->nstrata - 1;
+    for (uint32_t i = 0; i < p->nind; i++) {
+        const IndicatorOut *o = &p->ind[i];
+        uint16_t f[9] = {o->active, o->fact, o->plan, o->index, o->raw_score, o->gate, o->score, o->weight, o->contrib};
+        for (int k = 0; k < 9; k++)
+            if (w[f[k]] >= 0 && w[f[k]] < last)
+                mark_cross(ev, f[k]);
+    }
+    for (uint32_t i = 0; i < p->nouts; i++)
+        if (w[p->outs[i].reg] >= 0 && w[p->outs[i].reg] < last)
+            mark_cross(ev, p->outs[i].reg);
+}
+
+/* Registers a stratum reads from earlier ones, and the team fields' inputs. */
+static void plan_cross(Run *r, Eval *ev)
+{
+    const Program *p = r->p;
+    int32_t *w = writers(p);
+    ev->np = p->npersist;
+    ev->slot = kpi_malloc(sizeof(int32_t) * (ev->np ? ev->np : 1));
+    for (uint32_t i = 0; i < ev->np; i++)
+        ev->slot[i] = -1;
+    for (uint32_t s = 1; s < p->nstrata; s++) {
+        uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
+        for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++) {
+            Ins in = p->code[pc];
+            const char *f = op_info[in.op].format;
+            uint16_t ops[3] = {in.a, in.b, in.c};
+            for (int k = 0; k < 3; k++) {
+                bool read = k == 0 ? in.op == BC_JNOTBOOL || in.op == BC_JFALSE : reads_operand(f, k);
+                if (read && ops[k] < ev->np && w[ops[k]] >= 0 && w[ops[k]] < (int32_t)s)
+                    mark_cross(ev, ops[k]);
+            }
+        }
+    }
+    for (uint32_t i = 0; i < p->nteam; i++) {
+        mark_cross(ev, p->team[i].arg);
+        if (p->team[i].where != NO_REG)
+            mark_cross(ev, p->team[i].where);
+    }
+    if (r->o->drop_regs) /* the sink sees the results of every stratum */
+        keep_results(p, ev, w);
+    /* per stratum: the registers it writes (copied out), in register order */
+    ev->written = kpi_calloc(p->nstrata, sizeof(uint16_t *));
+    ev->nwritten = kpi_calloc(p->nstrata, sizeof(uint32_t));
+    for (uint32_t s = 0; s < p->nstrata; s++) {
+        ev->written[s] = kpi_malloc(sizeof(uint16_t) * (ev->np ? ev->np : 1));
+        for (uint32_t reg = 0; reg < ev->np; reg++)
+            if (w[reg] == (int32_t)s)
+                ev->written[s][ev->nwritten[s]++] = (uint16_t)reg;
+    }
+    kpi_free(w);
+    size_t n = (size_t)r->res->nemp * (ev->ncross ? ev->ncross : 1);
+    ev->cross = kpi_malloc(sizeof(Value) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++)
+        ev->cross[i] = val_blank();
+}
+
+Value eval_value(const Run *r, uint32_t emp, uint16_t reg)
+{
+    const Eval *ev = &r->eval;
+    if (ev->slot[reg] >= 0)
+        return ev->cross[(size_t)emp * ev->ncross + (uint32_t)ev->slot[reg]];
+    return r->res->regs ? run_regs(r->res, emp)[reg] : val_blank();
+}
+
+/* ---- runtime errors ---- */
+static void employee_label(const RunResult *res, uint32_t e, Buf *out)
+{
+    uint32_t len;
+    const char *key = strtab_get(&res->strs, res->emp_key[e], &len);
+    buf_printf(out, "employee %.*s", (int)len, key);
+    if (res->emp_name[e] != STR_NONE) {
+        const char *name = strtab_get(&res->strs, res->emp_name[e], &len);
+        buf_printf(out, " (%.*s)", (int)len, name);
+    }
+}
+
+static void runtime_error(Run *r, uint32_t e, Value v, const char *what)
+{
+    RunResult *res = r->res;
+    Buf who = BUF_INIT;
+    employee_label(res, e, &who);
+    Diag *g;
+    if (v.kind == V_BLANK) {
+        g = diag_at(&res->diags, K_RUN_BLANK, program_span(r->p, v.aux), "%s is blank for %s", what,
+                    buf_cstr(&who));
+        diag_note(g, "help", "a blank comes from an empty cell or an average over no rows; "
+                             "give a value with `default`");
+    } else if (v.err == ERR_NO_PLAN) {
+        g = diag_at(&res->diags, K_RUN_NO_PLAN, program_span(r->p, v.aux),
+                    "no plan for %s in period %s", buf_cstr(&who), r->o->period.label);
+        diag_note(g, "help", "add the plan row, or give a value with `default`");
+    } else {
+        static const DiagId ids[ERR__COUNT] = {
+            [ERR_NONE] = K_RUN_BAD_ARG, [ERR_DIVZERO] = K_RUN_DIVZERO, [ERR_OVERFLOW] = K_RUN_OVERFLOW,
+            [ERR_NO_BAND] = K_RUN_NO_BAND, [ERR_NO_PLAN] = K_RUN_NO_PLAN, [ERR_NO_ROLE] = K_RUN_NO_ROLE,
+            [ERR_BAD_ARG] = K_RUN_BAD_ARG,
+        };
+        g = diag_at(&res->diags, ids[v.err < ERR__COUNT ? v.err : ERR_BAD_ARG], program_span(r->p, v.aux), "%s for %s",
+                    error_kind_text((ErrorKind)v.err), buf_cstr(&who));
+        if (v.err == ERR_DIVZERO)
+            diag_note(g, "help", "if the divisor can be zero, say what the result is then: ... default 0");
+        else if (v.err == ERR_NO_BAND)
+            diag_note(g, "help", "add a band for this value, or an `else ->` row");
+        else if (v.err == ERR_NO_ROLE)
+            diag_note(g, "help", "list the employee's role in 'roles', or add an `else:` entry");
+    }
+    diag_note(g, "note", "while computing %s", what);
+    buf_free(&who);
+}
+
+/* The first error value among an employee's results, if any; a missing
+ * plan row is the data's fault, the rest the scheme's. */
+static bool check_employee(Run *r, uint32_t e, const Value *regs, bool report, bool *data_fault)
+{
+    const Program *p = r->p;
+    for (uint32_t i = 0; i < p->nind; i++) {
+        const IndicatorOut *o = &p->ind[i];
+        uint16_t fields[6] = {o->active, o->fact, o->plan, o->index, o->score, o->weight};
+        for (int k = 0; k < 6; k++)
+            if (regs[fields[k]].kind == V_ERROR) {
+                if (report)
+                    runtime_error(r, e, regs[fields[k]],
+                                  k == 0 || !p->reg_names ? o->name : p->reg_names[fields[k]]);
+                *data_fault |= regs[fields[k]].err == ERR_NO_PLAN;
+                return false;
+            }
+    }
+    for (uint32_t i = 0; i < p->nouts; i++) {
+        Value v = regs[p->outs[i].reg];
+        if (v.kind == V_ERROR || (p->outs[i].kind == OUT_PAYOUT && v.kind == V_BLANK)) {
+            if (v.kind == V_BLANK)
+                v.aux = p->outs[i].span;
+            if (report)
+                runtime_error(r, e, v, p->outs[i].name);
+            *data_fault |= v.kind == V_ERROR && v.err == ERR_NO_PLAN;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Its results checked, noted and handed on. */
+static void finish_employee(Run *r, uint32_t e, const Value *frame)
+{
+    Eval *ev = &r->eval;
+    bool report = ev->failed < KPI_MAX_RUN_ERRORS, fault = false;
+    if (!check_employee(r, e, frame, report, &fault)) {
+        ev->failed++;
+        ev->data_fault |= report && fault;
+    }
+    r->res->inexact |= r->res->emp_inexact[e];
+    if (r->o->sink)
+        r->o->sink(r->o->sink_ctx, r->res, e, frame);
+}
+
+/* ---- explanations ---- */
+int32_t run_find_employee(const RunResult *r, const char *key)
+{
+    size_t len = strlen(key);
+    for (uint32_t e = 0; e < r->nemp; e++) {
+        uint32_t n;
+        const char *k = strtab_get(&r->strs, r->emp_key[e], &n);
+        if (n == len && memcmp(k, key, len) == 0)
+            return (int32_t)e;
+    }
+    return -1;
+}
+
+/* Records for the employees to explain, and where each instruction's
+ * trace point is. */
+static void trace_prepare(Run *r)
+{
+    const Program *p = r->p;
+    RunResult *res = r->res;
+    if (!r->o->trace_all && !r->o->ntrace_keys)
+        return;
+    res->trace_slot = kpi_calloc(res->nemp ? res->nemp : 1, sizeof(int32_t));
+    uint32_t nslots = 0;
+    for (uint32_t e = 0; e < res->nemp; e++)
+        res->trace_slot[e] = r->o->trace_all ? (int32_t)nslots++ : -1;
+    for (uint32_t k = 0; !r->o->trace_all && k < r->o->ntrace_keys; k++) {
+        int32_t e = run_find_employee(res, r->o->trace_keys[k]);
+        if (e >= 0 && res->trace_slot[e] < 0)
+            res->trace_slot[e] = (int32_t)nslots++;
+    }
+    res->trace = kpi_calloc((size_t)(nslots ? nslots : 1) * (p->ntrace ? p->ntrace : 1), sizeof(TraceRec));
+    r->point_of_pc = kpi_malloc(sizeof(uint32_t) * (p->ncode ? p->ncode : 1));
+    for (uint32_t pc = 0; pc < p->ncode; pc++)
+        r->point_of_pc[pc] = UINT32_MAX;
+    for (uint32_t i = 0; i < p->ntrace; i++)
+        if (p->trace[i].pc != TRACE_NO_PC)
+            r->point_of_pc[p->trace[i].pc] = i;
+}
+
+/* --max-steps, checked before each employee's run of a stratum: code only
+ * jumps forward, so the run executes at most the stratum's instructions. */
+static bool steps_left(Run *r, uint32_t s, uint32_t e, uint64_t *used)
+{
+    const Program *p = r->p;
+    uint64_t max = r->o->max_steps ? r->o->max_steps : KPI_DEFAULT_MAX_STEPS;
+    uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
+    uint64_t len = end - p->stratum_pc[s];
+    if (len <= max - *used) {
+        *used += len;
+        return true;
+    }
+    Buf who = BUF_INIT;
+    employee_label(r->res, e, &who);
+    const Source *src = sources_get(&p->sources, 0);
+    Diag *g = diag_where(&r->res->diags, K_LIMIT, src ? src->name : "scheme",
+                         "the run would take more than %llu steps (--max-steps) at %s",
+                         (unsigned long long)max, buf_cstr(&who));
+    diag_note(g, "help", "a run counts each instruction of the program once per employee; "
+                         "raise --max-steps (0: no limit)");
+    buf_free(&who);
+    r->res->status = RUN_EVAL_ERROR;
+    return false;
+}
+
+/* ---- the loop ---- */
+/* One employee's run of stratum s: its cross inputs in, its writes out. */
+static void run_one(Run *r, uint32_t s, uint32_t e)
+{
+    const Program *p = r->p;
+    Eval *ev = &r->eval;
+    Value *frame = r->frame, *cross = ev->cross + (size_t)e * ev->ncross;
+    for (uint32_t reg = 0; reg < ev->np && s > 0; reg++)
+        if (ev->slot[reg] >= 0)
+            frame[reg] = cross[ev->slot[reg]];
+    r->trace_cur = (TraceRec *)run_trace(r->res, e);
+    interp_run(r, e, p->stratum_pc[s]);
+    const uint16_t *w = ev->written[s];
+    for (uint32_t k = 0; k < ev->nwritten[s]; k++) {
+        if (ev->slot[w[k]] >= 0)
+            cross[ev->slot[w[k]]] = frame[w[k]];
+        r->res->emp_inexact[e] |= frame[w[k]].inexact;
+    }
+    if (r->res->regs) {
+        Value *regs = r->res->regs + (size_t)e * ev->np;
+        for (uint32_t k = 0; k < ev->nwritten[s]; k++)
+            regs[w[k]] = frame[w[k]];
+    }
+    if (s + 1 == p->nstrata)
+        finish_employee(r, e, frame);
+}
+
+void eval_employees(Run *r)
+{
+    const Program *p = r->p;
+    RunResult *res = r->res;
+    uint32_t nemp = res->nemp, np = p->npersist;
+    if (!r->o->drop_regs) {
+        res->regs = kpi_malloc(sizeof(Value) * (size_t)(nemp ? nemp : 1) * (np ? np : 1));
+        for (size_t i = 0; i < (size_t)nemp * np; i++)
+            res->regs[i] = val_blank();
+    }
+    r->frame = kpi_malloc(sizeof(Value) * (p->nregs ? p->nregs : 1));
+    for (uint32_t i = 0; i < p->nregs; i++)
+        r->frame[i] = val_blank();
+    res->emp_inexact = kpi_calloc(nemp ? nemp : 1, 1);
+    plan_cross(r, &r->eval);
+    team_prepare(r);
+    trace_prepare(r);
+    uint64_t steps = 0;
+    for (uint32_t s = 0; s < p->nstrata; s++) {
+        if (s > 0)
+            team_aggregate(r, s);
+        for (uint32_t e = 0; e < nemp; e++) {
+            if (!steps_left(r, s, e, &steps))
+                return;
+            run_one(r, s, e);
+        }
+    }
+    if (r->eval.failed)
+        res->status = r->eval.data_fault ? RUN_DATA_ERROR : RUN_EVAL_ERROR;
+}
+
+void eval_free(Run *r)
+{
+    Eval *ev = &r->eval;
+    for (uint32_t s = 0; ev->written && s < r->p->nstrata; s++)
+        kpi_free(ev->written[s]);
+    kpi_free(ev->written);
+    kpi_free(ev->nwritten);
+    kpi_free(ev->slot);
+    kpi_free(ev->cross);
+    kpi_free(r->frame);
+    kpi_free(r->point_of_pc);
+    memset(ev, 0, sizeof *ev);
+}
