@@ -2,6 +2,7 @@
  * indicators, KPI, bonus and payout; its other commands (test, diff, curve,
  * verify) live in kpirun_*.c. Argument parsing and output only. */
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "base/fsio.h"
 #include "cli/cli.h"
 #include "cli/kpirun.h"
@@ -39,6 +40,7 @@ static const char usage[] =
     "  --force           replace result files that exist\n"
     "  --threads N       read large fact files with N threads (default: one per CPU, at\n"
     "                    most 8); the results are the same bytes for any N\n"
+    "  --timings         print how long each stage took to standard error\n"
     "  --manifest FILE   where the run manifest goes (default: next to -o FILE)\n"
     "  --max-memory SIZE stop (exit 70) rather than hold more memory, e.g. 512M, 4G;\n"
     "                    default: half the physical memory; 0: no limit\n"
@@ -62,6 +64,7 @@ typedef struct Args {
     bool             force;
     uint64_t         max_steps;
     uint32_t         threads;          /* 0: one per CPU */
+    bool             timings;          /* how long each stage took, on stderr */
     CompileOverride *sets;
     size_t           nsets, capsets;
     int              argc;             /* the command line, for the manifest */
@@ -153,6 +156,8 @@ static int parse_args(int argc, char **argv, Args *a)
             rc = option(a, s, argv[++i]);
         else if (!strcmp(s, "--force"))
             a->force = true;
+        else if (!strcmp(s, "--timings"))
+            a->timings = true;
         else if (s[0] == '-' && s[1])
             rc = cli_usage_error("kpirun", "unknown option '%s'", s);
         else if (a->scheme)
@@ -226,9 +231,24 @@ static int add_statements(const Args *a, const RunResult *res, const Period *per
     return EXIT_OK;
 }
 
+static uint64_t ms(uint64_t ns) { return (ns + 500000) / 1000000; }
+
+/* Stage times; the rate of evaluation in employees a second, in integers. */
+static void print_timings(const RunResult *res, uint64_t compile_ns, uint64_t write_ns)
+{
+    uint64_t eval = res->ns_eval - res->ns_sink;
+    uint64_t rate = eval ? (uint64_t)res->nemp * 1000000000u / eval : 0;
+    fprintf(stderr,
+            "timings: compile %llu ms, read %llu ms, scan %llu ms, evaluate %llu ms (%u employees, %llu a "
+            "second), format results %llu ms, write %llu ms\n",
+            (unsigned long long)ms(compile_ns), (unsigned long long)ms(res->ns_read),
+            (unsigned long long)ms(res->ns_scan), (unsigned long long)ms(eval), res->nemp,
+            (unsigned long long)rate, (unsigned long long)ms(res->ns_sink), (unsigned long long)ms(write_ns));
+}
+
 static const char *const period_examples[] = {"2026-W43", "2026-10", "2026-Q4", "2026"};
 
-static int evaluate(const Args *a, Program *p)
+static int evaluate(const Args *a, Program *p, uint64_t compile_ns)
 {
     Period period;
     if (!period_parse(a->period, strlen(a->period), (PeriodKind)p->period, &period)) {
@@ -256,6 +276,7 @@ static int evaluate(const Args *a, Program *p)
     }
     RunResult res;
     run_period(p, &o, &res);
+    uint64_t t_write = clock_ns();
     cli_print_diags(&res.diags, &p->sources);
     int rc = res.status == RUN_DATA_ERROR ? EXIT_DATA : res.status == RUN_EVAL_ERROR ? EXIT_EVAL : EXIT_OK;
     if (rc == EXIT_OK) {
@@ -280,6 +301,8 @@ static int evaluate(const Args *a, Program *p)
         outputs_free(&outs);
     }
     buf_free(&out);
+    if (a->timings)
+        print_timings(&res, compile_ns, clock_ns() - t_write);
     run_result_free(&res);
     kpi_free(data_dir);
     return rc;
@@ -293,9 +316,10 @@ static int run_main(int argc, char **argv)
     a.argv = argv;
     int rc = parse_args(argc, argv, &a);
     if (rc == 0) {
+        uint64_t t0 = clock_ns();
         Program *p = cli_load_program_set(a.scheme, a.sets, a.nsets, &rc);
         if (p) {
-            rc = evaluate(&a, p);
+            rc = evaluate(&a, p, clock_ns() - t0);
             program_free(p);
             kpi_free(p);
         }

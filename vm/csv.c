@@ -62,6 +62,7 @@ struct CsvReader {
     size_t pos, end;
     bool   eof;
     size_t clean_end;       /* buf[pos, clean_end) has no NUL and no BOM */
+    size_t ascii_end;       /* buf[pos, ascii_end) is ASCII: its fields are UTF-8 unchecked */
     bool   bad_found;       /* buf[clean_end] starts a NUL or a BOM */
 
     uint64_t records;       /* complete records, header included */
@@ -220,6 +221,22 @@ static void scan_clean(CsvReader *r)
     r->bad_found = bad;
 }
 
+/* Advances ascii_end over new data that has no byte >= 0x80 (most exports
+ * of ISO data): fields there need no UTF-8 check. */
+static void scan_ascii(CsvReader *r)
+{
+    size_t i = r->ascii_end < r->pos ? r->pos : r->ascii_end;
+    const char *b = r->buf;
+#if CSV_SCAN == 2
+    for (; i + 16 <= r->end; i += 16)
+        if (_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(b + i))))
+            break;
+#endif
+    while (i < r->end && !((unsigned char)b[i] & 0x80))
+        i++;
+    r->ascii_end = i;
+}
+
 static bool read_more(CsvReader *r)
 {
     if (r->fd < 0) {
@@ -258,6 +275,7 @@ static bool refill(CsvReader *r)
         r->base_off += r->pos;
         memmove(r->buf, r->buf + r->pos, keep);
         r->clean_end = r->clean_end > r->pos ? r->clean_end - r->pos : 0;
+        r->ascii_end = r->ascii_end > r->pos ? r->ascii_end - r->pos : 0;
         r->end = keep;
         r->pos = 0;
     }
@@ -273,6 +291,7 @@ static bool refill(CsvReader *r)
         return false;
     r->buf[r->end] = '\n';
     scan_clean(r);
+    scan_ascii(r);
     return true;
 }
 
@@ -594,11 +613,12 @@ static bool utf8_ok(const char *s, uint32_t n)
 static int finish_fields(CsvReader *r, CsvField *out, uint32_t nout, uint32_t nesc)
 {
     const bool dups = r->has_dups;
+    const char *ascii = r->buf + r->ascii_end;
     for (uint32_t j = 0; j < nout; j++) {
         const CsvField *f = &out[j];
         if (dups && r->dup_of[j] >= 0)
             continue;
-        if (!utf8_ok(f->ptr, f->len))
+        if (f->ptr + f->len > ascii && !utf8_ok(f->ptr, f->len))
             return fail(r, f->ptr, r->sel[j], "invalid UTF-8 (is the file in cp1251? save it as UTF-8)");
     }
     for (uint32_t k = 0; k < nesc; k++) {
@@ -777,6 +797,7 @@ static bool start_file(CsvReader *r)
         r->pos = r->clean_end = 3;
         r->bad_found = false;
         scan_clean(r);
+        scan_ascii(r);
     }
     if (r->end >= 2 && (memcmp(r->buf, "\xFF\xFE", 2) == 0 || memcmp(r->buf, "\xFE\xFF", 2) == 0))
         return fail_plain(r, 1, 1, "the file is in UTF-16; save it as UTF-8");

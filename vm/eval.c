@@ -8,6 +8,7 @@
  * unless the caller takes each employee's results as they end (a sink),
  * which keeps a million employees in little memory. */
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "vm/run_int.h"
 
 #include <stdio.h>
@@ -197,8 +198,11 @@ static void finish_employee(Run *r, uint32_t e, const Value *frame)
         ev->data_fault |= report && fault;
     }
     r->res->inexact |= r->res->emp_inexact[e];
-    if (r->o->sink)
+    if (r->o->sink) {
+        uint64_t t = clock_ns();
         r->o->sink(r->o->sink_ctx, r->res, e, frame);
+        r->res->ns_sink += clock_ns() - t;
+    }
 }
 
 /* ---- explanations ---- */

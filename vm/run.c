@@ -3,6 +3,7 @@
  * then every result is checked, and an error value that reached one
  * becomes a runtime error naming the scheme line and the employee. */
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "vm/run_int.h"
 
 #include <stdarg.h>
@@ -81,14 +82,21 @@ void run_period(const Program *p, const RunOptions *o, RunResult *res)
     r.o = o;
     r.res = res;
     intern_program_strings(&r);
+    uint64_t t0 = clock_ns();
     bool ok = ref_load_roster(&r);
     if (ok) { /* every input is read, so one run reports all their errors */
         bool plans = ref_load_plans(&r);
+        uint64_t t1 = clock_ns();
+        res->ns_read = t1 - t0;
         ok = scan_facts(&r) && plans;
         facts_warnings(&r);
+        res->ns_scan = clock_ns() - t1;
     }
-    if (ok && !r.data_error && !o->check_only)
+    if (ok && !r.data_error && !o->check_only) {
+        uint64_t t2 = clock_ns();
         eval_employees(&r);
+        res->ns_eval = clock_ns() - t2;
+    }
     else if (!ok || r.data_error)
         res->status = RUN_DATA_ERROR;
     DiagId allowed[K__COUNT];

@@ -78,6 +78,8 @@ typedef struct RunResult {
     uint64_t   *emp_rows;      /* nemp * ntables: fact rows of each employee in the period */
     bool        inexact;       /* some value fell back to a rounded decimal */
     uint8_t    *emp_inexact;   /* per employee: one of its values did */
+    uint64_t    ns_read, ns_scan, ns_eval;  /* how long the stages took (--timings) */
+    uint64_t    ns_sink;       /* of ns_eval, in the sink */
     int32_t    *trace_slot;    /* per employee: its records, or -1 when not traced */
     TraceRec   *trace;         /* slot * p->ntrace + point */
 } RunResult;

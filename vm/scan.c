@@ -105,16 +105,28 @@ static inline bool same_bytes(const char *a, const char *b, uint32_t n)
     return ((x ^ y) << (64 - 8 * n)) == 0;
 }
 
-static inline int32_t emp_find(const EmpIndex *x, const char *s, uint32_t n)
+/* Where the lookup of a key will start; prefetched a few rows ahead, since
+ * the table is larger than the cache and rows come in no useful order. */
+static inline size_t emp_start(const EmpIndex *x, const char *s, uint32_t n)
+{
+    return (size_t)key_hash(s, n, key_head(s, n)) & x->mask;
+}
+
+static inline int32_t emp_find_at(const EmpIndex *x, const char *s, uint32_t n, size_t start)
 {
     uint64_t head = key_head(s, n);
-    for (size_t i = (size_t)key_hash(s, n, head) & x->mask; x->slot[i].emp; i = (i + 1) & x->mask) {
+    for (size_t i = start; x->slot[i].emp; i = (i + 1) & x->mask) {
         const EmpSlot *sl = &x->slot[i];
         if (sl->head == head && sl->len == n &&
             (n <= 8 || same_bytes(x->keys + x->off[sl->emp - 1] + 8, s + 8, n - 8)))
             return (int32_t)sl->emp - 1;
     }
     return -1;
+}
+
+static inline int32_t emp_find(const EmpIndex *x, const char *s, uint32_t n)
+{
+    return emp_find_at(x, s, n, emp_start(x, s, n));
 }
 
 static void emp_index_free(EmpIndex *x)
@@ -435,8 +447,21 @@ static void select_rows(Part *pt, const CsvBatch *b)
     TableStats *st = &pt->stats;
     const Period *per = &pt->r->o->period;
     const int32_t *pos = pt->pos;
+    enum { AHEAD = 8 };
+    size_t start[AHEAD];
+    for (uint32_t i = 0; i < AHEAD && i < b->nrows; i++) {
+        CsvField k = b->fields[(size_t)i * b->ncols + 0];
+        start[i] = emp_start(pt->emps, k.ptr, k.len);
+        __builtin_prefetch(&pt->emps->slot[start[i]]);
+    }
     pt->m = 0;
     for (uint32_t i = 0; i < b->nrows && !part_capped(pt); i++) {
+        size_t here = start[i % AHEAD];
+        if (i + AHEAD < b->nrows) {
+            CsvField k = b->fields[(size_t)(i + AHEAD) * b->ncols + 0];
+            start[i % AHEAD] = emp_start(pt->emps, k.ptr, k.len);
+            __builtin_prefetch(&pt->emps->slot[start[i % AHEAD]]);
+        }
         CsvField key = b->fields[(size_t)i * b->ncols + 0];
         CsvField date = b->fields[(size_t)i * b->ncols + 1];
         uint64_t row = b->rowno[i];
@@ -463,7 +488,7 @@ static void select_rows(Part *pt, const CsvBatch *b)
         if (day < per->first || day > per->last)
             continue;
         st->in_period++;
-        int32_t e = emp_find(pt->emps, key.ptr, key.len);
+        int32_t e = emp_find_at(pt->emps, key.ptr, key.len, here);
         if (e < 0) {
             st->unknown_employee++;
             note_unknown(st, key);
@@ -700,6 +725,8 @@ static void update_aggs(Part *pt)
     for (uint32_t i = 0; i < pt->m; i++) {
         uint32_t e = (uint32_t)pt->emp[i];
         Acc *base = &pt->acc[(size_t)e * naggs];
+        if (i + 8 < pt->m) /* the accumulators of a row ahead */
+            __builtin_prefetch(&pt->acc[(size_t)pt->emp[i + 8] * naggs], 1);
         for (uint32_t j = 0; j < naggs; j++) {
             uint32_t ai = aggs[j];
             const AggSpec *a = &p->aggs[ai];
