@@ -17,13 +17,13 @@ static const char *text_of(const RunResult *r, uint32_t id)
 /* ---- CSV ---- */
 static void csv_value(const RunResult *r, Value v, Buf *out)
 {
-    Buf t = BUF_INIT;
-    fmt_value(&r->strs, v, &t);
-    if (v.kind == V_TEXT)
-        fmt_csv_text(out, buf_cstr(&t), t.len);
-    else
-        fmt_csv_cell(out, buf_cstr(&t), t.len);
-    buf_free(&t);
+    if (v.kind == V_TEXT) {
+        uint32_t len;
+        const char *s = strtab_get(&r->strs, v.aux, &len);
+        fmt_csv_text(out, s, len);
+    } else {
+        fmt_value(&r->strs, v, out); /* numbers, bools and dates never need quotes */
+    }
 }
 
 static void csv_header(const Program *p, Buf *out)

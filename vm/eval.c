@@ -87,14 +87,26 @@ static void plan_cross(Run *r, Eval *ev)
     }
     if (r->o->drop_regs) /* the sink sees the results of every stratum */
         keep_results(p, ev, w);
-    /* per stratum: the registers it writes (copied out), in register order */
+    /* per stratum: the registers it writes (copied out), in register order,
+     * the cross ones among them, and the cross ones it reads (copied in) */
     ev->written = kpi_calloc(p->nstrata, sizeof(uint16_t *));
     ev->nwritten = kpi_calloc(p->nstrata, sizeof(uint32_t));
+    ev->crossout = kpi_calloc(p->nstrata, sizeof(uint16_t *));
+    ev->ncrossout = kpi_calloc(p->nstrata, sizeof(uint32_t));
+    ev->crossin = kpi_calloc(p->nstrata, sizeof(uint16_t *));
+    ev->ncrossin = kpi_calloc(p->nstrata, sizeof(uint32_t));
     for (uint32_t s = 0; s < p->nstrata; s++) {
         ev->written[s] = kpi_malloc(sizeof(uint16_t) * (ev->np ? ev->np : 1));
-        for (uint32_t reg = 0; reg < ev->np; reg++)
+        ev->crossout[s] = kpi_malloc(sizeof(uint16_t) * (ev->np ? ev->np : 1));
+        ev->crossin[s] = kpi_malloc(sizeof(uint16_t) * (ev->np ? ev->np : 1));
+        for (uint32_t reg = 0; reg < ev->np; reg++) {
             if (w[reg] == (int32_t)s)
                 ev->written[s][ev->nwritten[s]++] = (uint16_t)reg;
+            if (w[reg] == (int32_t)s && ev->slot[reg] >= 0)
+                ev->crossout[s][ev->ncrossout[s]++] = (uint16_t)reg;
+            if (w[reg] >= 0 && w[reg] < (int32_t)s && ev->slot[reg] >= 0)
+                ev->crossin[s][ev->ncrossin[s]++] = (uint16_t)reg;
+        }
     }
     kpi_free(w);
     size_t n = (size_t)r->res->nemp * (ev->ncross ? ev->ncross : 1);
@@ -276,17 +288,17 @@ static void run_one(Run *r, uint32_t s, uint32_t e)
     const Program *p = r->p;
     Eval *ev = &r->eval;
     Value *frame = r->frame, *cross = ev->cross + (size_t)e * ev->ncross;
-    for (uint32_t reg = 0; reg < ev->np && s > 0; reg++)
-        if (ev->slot[reg] >= 0)
-            frame[reg] = cross[ev->slot[reg]];
+    for (uint32_t k = 0; k < ev->ncrossin[s]; k++)
+        frame[ev->crossin[s][k]] = cross[ev->slot[ev->crossin[s][k]]];
     r->trace_cur = (TraceRec *)run_trace(r->res, e);
     interp_run(r, e, p->stratum_pc[s]);
+    for (uint32_t k = 0; k < ev->ncrossout[s]; k++)
+        cross[ev->slot[ev->crossout[s][k]]] = frame[ev->crossout[s][k]];
     const uint16_t *w = ev->written[s];
-    for (uint32_t k = 0; k < ev->nwritten[s]; k++) {
-        if (ev->slot[w[k]] >= 0)
-            cross[ev->slot[w[k]]] = frame[w[k]];
-        r->res->emp_inexact[e] |= frame[w[k]].inexact;
-    }
+    uint8_t inexact = 0;
+    for (uint32_t k = 0; k < ev->nwritten[s]; k++)
+        inexact |= frame[w[k]].inexact;
+    r->res->emp_inexact[e] |= inexact;
     if (r->res->regs) {
         Value *regs = r->res->regs + (size_t)e * ev->np;
         for (uint32_t k = 0; k < ev->nwritten[s]; k++)
@@ -330,10 +342,17 @@ void eval_employees(Run *r)
 void eval_free(Run *r)
 {
     Eval *ev = &r->eval;
-    for (uint32_t s = 0; ev->written && s < r->p->nstrata; s++)
+    for (uint32_t s = 0; ev->written && s < r->p->nstrata; s++) {
         kpi_free(ev->written[s]);
+        kpi_free(ev->crossout[s]);
+        kpi_free(ev->crossin[s]);
+    }
     kpi_free(ev->written);
     kpi_free(ev->nwritten);
+    kpi_free(ev->crossout);
+    kpi_free(ev->ncrossout);
+    kpi_free(ev->crossin);
+    kpi_free(ev->ncrossin);
     kpi_free(ev->slot);
     kpi_free(ev->cross);
     kpi_free(r->frame);

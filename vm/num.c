@@ -20,20 +20,26 @@ static u128 i128_mag(i128 v)
  * is a slow library call, and reducing fractions is most of arithmetic). */
 static uint64_t u64_gcd(uint64_t a, uint64_t b)
 {
-    if (a == 0 || b == 0)
-        return a | b;
-    int shift = __builtin_ctzll(a | b);
-    a >>= __builtin_ctzll(a);
-    do {
-        b >>= __builtin_ctzll(b);
-        if (a > b) {
-            uint64_t t = a;
-            a = b;
-            b = t;
-        }
-        b -= a;
-    } while (b != 0);
-    return a << shift;
+    if (a < b) {
+        uint64_t t = a;
+        a = b;
+        b = t;
+    }
+    if (b == 0)
+        return a;
+    a %= b; /* one division first: a plan and a weight differ by orders of magnitude */
+    if (a == 0)
+        return b;
+    int az = __builtin_ctzll(a), shift = az < __builtin_ctzll(b) ? az : __builtin_ctzll(b);
+    b >>= __builtin_ctzll(b);
+    while (a != 0) { /* branch-free steps (min and |difference| become conditional moves) */
+        a >>= az;
+        uint64_t diff = b > a ? b - a : a - b;
+        b = b < a ? b : a;
+        az = diff ? __builtin_ctzll(diff) : 0;
+        a = diff;
+    }
+    return b << shift;
 }
 
 static int u128_ctz(u128 v) /* v != 0 */
@@ -459,20 +465,28 @@ static NumStatus rat_add_wide(Rat a, Rat b, Rat *out)
     return rat_from_wide(nb, wide_sub(y, x), d, out);
 }
 
-/* a + b when every part fits 64 bits: the common denominator by hardware
- * division, the sum in 128 bits, then reduced. */
+/* a + b when every part fits 64 bits (Knuth 4.5.1): with g = gcd of the
+ * denominators, t = a.n*(b.d/g) + b.n*(a.d/g) can share a factor only
+ * with g, so only gcd(t, g) is left to take, and it is 1 when the
+ * denominators are coprime. */
 static bool rat_add64(Rat a, Rat b, Rat *out)
 {
     if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
         return false;
     int64_t ad = (int64_t)a.den, bd = (int64_t)b.den;
     int64_t g = (int64_t)u64_gcd((uint64_t)ad, (uint64_t)bd);
-    i128 n = a.num * (bd / g) + b.num * (ad / g), d = (i128)(ad / g) * bd;
-    if (n == 0) {
+    i128 t = a.num * (bd / g) + b.num * (ad / g);
+    if (t == 0) {
         *out = (Rat){0, 1};
         return true;
     }
-    *out = rat_reduced(n, d);
+    if (g == 1) {
+        *out = (Rat){t, (i128)ad * bd};
+        return true;
+    }
+    u128 tm = t < 0 ? (u128)0 - (u128)t : (u128)t;
+    int64_t g2 = (int64_t)u64_gcd((uint64_t)(tm % (u128)(uint64_t)g), (uint64_t)g);
+    *out = (Rat){t / g2, (i128)(ad / g) * (bd / g2)};
     return true;
 }
 
@@ -789,8 +803,54 @@ static int clamp_frac(int frac)
     return frac < 0 ? 0 : frac > RAT_MAX_SCALE ? RAT_MAX_SCALE : frac;
 }
 
+/* k when d is 10^k (k <= 18), else -1 */
+static int pow10_of(i128 d)
+{
+    for (int k = 0; k <= 18; k++)
+        if (d == i128_pow10(k))
+            return k;
+    return -1;
+}
+
+/* A decimal n / 10^k with n within 64 bits: its digits directly, no division
+ * per digit. */
+static bool format_decimal(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
+{
+    int k = x.den == 1 ? 0 : pow10_of(x.den);
+    if (k < 0 || k > max_frac || !fits64(x.num) || cap < 48)
+        return false;
+    uint64_t m = (uint64_t)(x.num < 0 ? -(int64_t)x.num : (int64_t)x.num);
+    char d[24];
+    int n = 0;
+    do {
+        d[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    while (n <= k)
+        d[n++] = '0';
+    int lead = 0; /* trailing zeros of the fraction are not written */
+    while (lead < k && d[lead] == '0')
+        lead++;
+    size_t o = 0;
+    if (x.num < 0)
+        buf[o++] = '-';
+    for (int i = n - 1; i >= k; i--)
+        buf[o++] = d[i];
+    if (lead < k) {
+        buf[o++] = '.';
+        for (int i = k - 1; i >= lead; i--)
+            buf[o++] = d[i];
+    }
+    buf[o] = '\0';
+    if (exact)
+        *exact = true;
+    return true;
+}
+
 size_t rat_format(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
 {
+    if (format_decimal(buf, cap, x, clamp_frac(max_frac), exact))
+        return strlen(buf);
     Digits g;
     rat_digits(x, clamp_frac(max_frac), &g);
     if (exact)

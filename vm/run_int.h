@@ -30,6 +30,8 @@ typedef struct Eval {
     Value     *cross;         /* nemp * ncross */
     uint16_t **written;       /* per stratum: the registers it writes */
     uint32_t  *nwritten;
+    uint16_t **crossout, **crossin;  /* per stratum: cross registers it writes, reads */
+    uint32_t  *ncrossout, *ncrossin;
     uint32_t   failed;        /* employees with a runtime error */
     bool       data_fault;
 } Eval;
