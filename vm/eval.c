@@ -5,8 +5,11 @@
  * A stratum reads what earlier strata wrote only through a few registers
  * (and team fields read members' values between strata): only those cross
  * registers are stored for every employee. Every register is stored too
- * unless the caller takes each employee's results as they end (a sink),
- * which keeps a million employees in little memory. */
+ * unless the caller takes each employee's results as they end (a sink).
+ * Then a pass recomputes the employee's earlier strata rather than reading
+ * them back, so only the team fields' inputs are stored: a million
+ * employees in little memory, for about one more run of the earlier
+ * strata (usually the indicators; the last is the team part). */
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "vm/run_int.h"
@@ -41,24 +44,8 @@ static void mark_cross(Eval *ev, uint16_t reg)
         ev->slot[reg] = (int32_t)ev->ncross++;
 }
 
-/* What reports read (indicators' fields and the outputs), when written
- * before the last stratum. */
-static void keep_results(const Program *p, Eval *ev, const int32_t *w)
-{
-    int32_t last = (int32_t)p->nstrata - 1;
-    for (uint32_t i = 0; i < p->nind; i++) {
-        const IndicatorOut *o = &p->ind[i];
-        uint16_t f[9] = {o->active, o->fact, o->plan, o->index, o->raw_score, o->gate, o->score, o->weight, o->contrib};
-        for (int k = 0; k < 9; k++)
-            if (w[f[k]] >= 0 && w[f[k]] < last)
-                mark_cross(ev, f[k]);
-    }
-    for (uint32_t i = 0; i < p->nouts; i++)
-        if (w[p->outs[i].reg] >= 0 && w[p->outs[i].reg] < last)
-            mark_cross(ev, p->outs[i].reg);
-}
-
-/* Registers a stratum reads from earlier ones, and the team fields' inputs. */
+/* Registers a stratum reads from earlier ones (unless recomputed), and the
+ * team fields' inputs. */
 static void plan_cross(Run *r, Eval *ev)
 {
     const Program *p = r->p;
@@ -67,7 +54,7 @@ static void plan_cross(Run *r, Eval *ev)
     ev->slot = kpi_malloc(sizeof(int32_t) * (ev->np ? ev->np : 1));
     for (uint32_t i = 0; i < ev->np; i++)
         ev->slot[i] = -1;
-    for (uint32_t s = 1; s < p->nstrata; s++) {
+    for (uint32_t s = 1; s < p->nstrata && !r->o->drop_regs; s++) {
         uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
         for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++) {
             Ins in = p->code[pc];
@@ -85,8 +72,6 @@ static void plan_cross(Run *r, Eval *ev)
         if (p->team[i].where != NO_REG)
             mark_cross(ev, p->team[i].where);
     }
-    if (r->o->drop_regs) /* the sink sees the results of every stratum */
-        keep_results(p, ev, w);
     /* per stratum: the registers it writes (copied out), in register order,
      * the cross ones among them, and the cross ones it reads (copied in) */
     ev->written = kpi_calloc(p->nstrata, sizeof(uint16_t *));
@@ -282,16 +267,12 @@ static bool steps_left(Run *r, uint32_t s, uint32_t e, uint64_t *used)
 }
 
 /* ---- the loop ---- */
-/* One employee's run of stratum s: its cross inputs in, its writes out. */
-static void run_one(Run *r, uint32_t s, uint32_t e)
+/* Stratum s over the frame: its cross outputs stored, its writes noted. */
+static void run_stratum(Run *r, uint32_t s, uint32_t e)
 {
-    const Program *p = r->p;
     Eval *ev = &r->eval;
     Value *frame = r->frame, *cross = ev->cross + (size_t)e * ev->ncross;
-    for (uint32_t k = 0; k < ev->ncrossin[s]; k++)
-        frame[ev->crossin[s][k]] = cross[ev->slot[ev->crossin[s][k]]];
-    r->trace_cur = (TraceRec *)run_trace(r->res, e);
-    interp_run(r, e, p->stratum_pc[s]);
+    interp_run(r, e, r->p->stratum_pc[s]);
     for (uint32_t k = 0; k < ev->ncrossout[s]; k++)
         cross[ev->slot[ev->crossout[s][k]]] = frame[ev->crossout[s][k]];
     const uint16_t *w = ev->written[s];
@@ -304,8 +285,27 @@ static void run_one(Run *r, uint32_t s, uint32_t e)
         for (uint32_t k = 0; k < ev->nwritten[s]; k++)
             regs[w[k]] = frame[w[k]];
     }
+}
+
+/* One employee's pass s: with stored registers its cross inputs come in,
+ * without them its earlier strata run again. */
+static bool run_one(Run *r, uint32_t s, uint32_t e, uint64_t *steps)
+{
+    const Program *p = r->p;
+    Eval *ev = &r->eval;
+    uint32_t first = r->o->drop_regs ? 0 : s;
+    const Value *cross = ev->cross + (size_t)e * ev->ncross;
+    for (uint32_t k = 0; k < ev->ncrossin[s]; k++)
+        r->frame[ev->crossin[s][k]] = cross[ev->slot[ev->crossin[s][k]]];
+    r->trace_cur = (TraceRec *)run_trace(r->res, e);
+    for (uint32_t t = first; t <= s; t++) {
+        if (!steps_left(r, t, e, steps))
+            return false;
+        run_stratum(r, t, e);
+    }
     if (s + 1 == p->nstrata)
-        finish_employee(r, e, frame);
+        finish_employee(r, e, r->frame);
+    return true;
 }
 
 void eval_employees(Run *r)
@@ -329,11 +329,9 @@ void eval_employees(Run *r)
     for (uint32_t s = 0; s < p->nstrata; s++) {
         if (s > 0)
             team_aggregate(r, s);
-        for (uint32_t e = 0; e < nemp; e++) {
-            if (!steps_left(r, s, e, &steps))
+        for (uint32_t e = 0; e < nemp; e++)
+            if (!run_one(r, s, e, &steps))
                 return;
-            run_one(r, s, e);
-        }
     }
     if (r->eval.failed)
         res->status = r->eval.data_fault ? RUN_DATA_ERROR : RUN_EVAL_ERROR;

@@ -67,91 +67,146 @@ static void trace_after(const Run *r, TraceRec *t, TraceKind k, Ins in, uint32_t
         t->count = team_members(r, emp, in.b);
 }
 
-static CmpOp cmp_of(uint8_t op)
-{
-    return op == BC_EQ ? CMP_EQ : op == BC_NE ? CMP_NE : op == BC_LT ? CMP_LT
-         : op == BC_LE ? CMP_LE : op == BC_GT ? CMP_GT : CMP_GE;
-}
+/* Every employee instruction's effect, written once and expanded twice: into
+ * a switch (traced runs, interp_range) and into a threaded loop with
+ * computed goto (plain runs). Order is the enum's, NOP..RET, so the goto
+ * table is indexed by opcode. PURE ones touch only registers and constants;
+ * DATA ones read the employee's data (r, emp); END stops the stage. In a
+ * body, pc is already the next instruction and SPAN is this one's span. */
+#define EMPLOYEE_OPS(PURE, DATA, END)                                                  \
+    PURE(NOP, (void)0)                                                               \
+    PURE(LOADK, R[in.a] = p->consts[in.b])                                           \
+    PURE(LOADI, R[in.a] = val_num(rat_int(in.b)))                                    \
+    PURE(BLANK, R[in.a] = val_blank())                                               \
+    PURE(MOVE, R[in.a] = R[in.b])                                                    \
+    PURE(ADD, R[in.a] = val_add(R[in.b], R[in.c], SPAN))                             \
+    PURE(SUB, R[in.a] = val_sub(R[in.b], R[in.c], SPAN))                             \
+    PURE(MUL, R[in.a] = val_mul(R[in.b], R[in.c], SPAN))                             \
+    PURE(DIV, R[in.a] = val_div(R[in.b], R[in.c], SPAN))                             \
+    PURE(NEG, R[in.a] = val_neg(R[in.b]))                                            \
+    PURE(ABS, R[in.a] = val_abs(R[in.b]))                                            \
+    PURE(NOT, R[in.a] = val_not(R[in.b]))                                            \
+    PURE(EQ, R[in.a] = val_cmp(CMP_EQ, R[in.b], R[in.c]))                            \
+    PURE(NE, R[in.a] = val_cmp(CMP_NE, R[in.b], R[in.c]))                            \
+    PURE(LT, R[in.a] = val_cmp(CMP_LT, R[in.b], R[in.c]))                            \
+    PURE(LE, R[in.a] = val_cmp(CMP_LE, R[in.b], R[in.c]))                            \
+    PURE(GT, R[in.a] = val_cmp(CMP_GT, R[in.b], R[in.c]))                            \
+    PURE(GE, R[in.a] = val_cmp(CMP_GE, R[in.b], R[in.c]))                            \
+    PURE(AND, R[in.a] = val_and(R[in.b], R[in.c]))                                   \
+    PURE(OR, R[in.a] = val_or(R[in.b], R[in.c]))                                     \
+    PURE(DEFAULT, R[in.a] = val_default(R[in.b], R[in.c]))                           \
+    PURE(MIN, R[in.a] = val_min(R[in.b], R[in.c]))                                   \
+    PURE(MAX, R[in.a] = val_max(R[in.b], R[in.c]))                                   \
+    PURE(ROUND, R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, SPAN))        \
+    PURE(ISBLANK, R[in.a] = val_bool(R[in.b].kind == V_BLANK))                       \
+    PURE(JMP, pc = ins_target(in))                                                   \
+    PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                  \
+    PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                              \
+    PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                           \
+    DATA(ROSTER, R[in.a] = r->roster[(size_t)emp * p->tables[p->roster].ncols + in.b]) \
+    DATA(PLAN, R[in.a] = plan_value(r, emp, in.x, in.b, SPAN))                       \
+    DATA(AGG, R[in.a] = scan_agg_value(r, emp, in.b))                                \
+    DATA(TEAM, R[in.a] = team_value(r, emp, in.b))                                   \
+    END(RET)
+
+#define COUNT_OP(name, ...) +1
+_Static_assert(0 EMPLOYEE_OPS(COUNT_OP, COUNT_OP, COUNT_OP) == BC_RET + 1,
+               "every employee opcode has a body in EMPLOYEE_OPS, in enum order");
+
+#define SPAN p->code_span[pc - 1]
+#define CASE(name, body) case BC_##name: body; break;
+#define NO_CASE(name, ...)
 
 /* One instruction that reads and writes only registers and constants;
- * false for the others (data reads, RET). *pc is already the next one. */
-static inline bool pure_step(const Program *p, Value *R, Ins in, uint32_t span, uint32_t *pc)
+ * false for the others (data reads, RET). *next is already the next one. */
+static inline bool pure_step(const Program *p, Value *R, Ins in, uint32_t *next)
 {
+    uint32_t pc = *next;
     switch ((Opcode)in.op) {
-    case BC_NOP: break;
-    case BC_LOADK: R[in.a] = p->consts[in.b]; break;
-    case BC_LOADI: R[in.a] = val_num(rat_int(in.b)); break;
-    case BC_BLANK: R[in.a] = val_blank(); break;
-    case BC_MOVE: R[in.a] = R[in.b]; break;
-    case BC_ADD: R[in.a] = val_add(R[in.b], R[in.c], span); break;
-    case BC_SUB: R[in.a] = val_sub(R[in.b], R[in.c], span); break;
-    case BC_MUL: R[in.a] = val_mul(R[in.b], R[in.c], span); break;
-    case BC_DIV: R[in.a] = val_div(R[in.b], R[in.c], span); break;
-    case BC_NEG: R[in.a] = val_neg(R[in.b]); break;
-    case BC_ABS: R[in.a] = val_abs(R[in.b]); break;
-    case BC_NOT: R[in.a] = val_not(R[in.b]); break;
-    case BC_EQ: case BC_NE: case BC_LT: case BC_LE: case BC_GT: case BC_GE:
-        R[in.a] = val_cmp(cmp_of(in.op), R[in.b], R[in.c]);
-        break;
-    case BC_AND: R[in.a] = val_and(R[in.b], R[in.c]); break;
-    case BC_OR: R[in.a] = val_or(R[in.b], R[in.c]); break;
-    case BC_DEFAULT: R[in.a] = val_default(R[in.b], R[in.c]); break;
-    case BC_MIN: R[in.a] = val_min(R[in.b], R[in.c]); break;
-    case BC_MAX: R[in.a] = val_max(R[in.b], R[in.c]); break;
-    case BC_ROUND: R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, span); break;
-    case BC_ISBLANK: R[in.a] = val_bool(R[in.b].kind == V_BLANK); break;
-    case BC_JMP: *pc = ins_target(in); break;
-    case BC_JNOTBOOL: if (R[in.a].kind != V_BOOL) *pc = ins_target(in); break;
-    case BC_JFALSE: if (!R[in.a].aux) *pc = ins_target(in); break;
-    case BC_FAIL: R[in.a] = val_error((ErrorKind)in.x, span); break;
+    EMPLOYEE_OPS(CASE, NO_CASE, NO_CASE)
     default: return false;
     }
+    *next = pc;
     return true;
 }
 
 /* The instructions that read the employee's data. */
-static bool data_step(Run *r, uint32_t emp, Ins in, uint32_t span)
+static bool data_step(Run *r, uint32_t emp, Ins in, uint32_t pc)
 {
     const Program *p = r->p;
     Value *R = r->frame;
     switch ((Opcode)in.op) {
-    case BC_ROSTER: R[in.a] = r->roster[(size_t)emp * p->tables[p->roster].ncols + in.b]; break;
-    case BC_PLAN: R[in.a] = plan_value(r, emp, in.x, in.b, span); break;
-    case BC_AGG: R[in.a] = scan_agg_value(r, emp, in.b); break;
-    case BC_TEAM: R[in.a] = team_value(r, emp, in.b); break;
+    EMPLOYEE_OPS(NO_CASE, CASE, NO_CASE)
     default: return false; /* RET; row instructions never reach here (verified) */
     }
     return true;
 }
 
-void interp_run(Run *r, uint32_t emp, uint32_t pc)
+/* A traced run: the operands and results of the marked instructions are
+ * recorded for explanations. */
+static void interp_traced(Run *r, uint32_t emp, uint32_t pc)
 {
     const Program *p = r->p;
     for (;;) {
         Ins in = p->code[pc];
-        uint32_t span = p->code_span[pc];
         TraceRec *rec = NULL;
         TraceKind tk = TK_READ;
-        if (r->trace_cur && r->point_of_pc[pc] != UINT32_MAX) {
+        if (r->point_of_pc[pc] != UINT32_MAX) {
             rec = &r->trace_cur[r->point_of_pc[pc]];
             tk = (TraceKind)p->trace[r->point_of_pc[pc]].kind;
             trace_before(r, rec, tk, in);
         }
         pc++;
-        if (!pure_step(p, r->frame, in, span, &pc) && !data_step(r, emp, in, span))
+        if (!pure_step(p, r->frame, in, &pc) && !data_step(r, emp, in, pc))
             return;
         if (rec)
             trace_after(r, rec, tk, in, emp);
     }
 }
 
+#if defined(__GNUC__) && !defined(KPI_SWITCH_DISPATCH)
+/* Threaded dispatch: each instruction jumps straight to the next one's
+ * body, which predicts better than one shared switch. */
+#define GO_LABEL(name, ...) &&op_##name,
+#define GO_BODY(name, body) op_##name: body; NEXT;
+#define GO_END(name) op_##name: return;
+#define NEXT do { in = code[pc++]; goto *go[in.op]; } while (0)
+static void interp_plain(Run *r, uint32_t emp, uint32_t pc)
+{
+    static const void *const go[] = {EMPLOYEE_OPS(GO_LABEL, GO_LABEL, GO_LABEL)};
+    const Program *p = r->p;
+    const Ins *code = p->code;
+    Value *R = r->frame;
+    Ins in;
+    NEXT;
+    EMPLOYEE_OPS(GO_BODY, GO_BODY, GO_END)
+}
+#undef NEXT
+#else
+static void interp_plain(Run *r, uint32_t emp, uint32_t pc)
+{
+    const Program *p = r->p;
+    for (;;) {
+        Ins in = p->code[pc++];
+        if (!pure_step(p, r->frame, in, &pc) && !data_step(r, emp, in, pc))
+            return;
+    }
+}
+#endif
+
+void interp_run(Run *r, uint32_t emp, uint32_t pc)
+{
+    if (r->trace_cur)
+        interp_traced(r, emp, pc);
+    else
+        interp_plain(r, emp, pc);
+}
+
 bool interp_range(const Program *p, Value *R, uint32_t start, uint32_t end)
 {
     for (uint32_t pc = start; pc < end;) {
-        Ins in = p->code[pc];
-        uint32_t span = p->code_span[pc];
-        pc++;
-        if (!pure_step(p, R, in, span, &pc))
+        Ins in = p->code[pc++];
+        if (!pure_step(p, R, in, &pc))
             return false;
     }
     return true;

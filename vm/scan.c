@@ -124,11 +124,6 @@ static inline int32_t emp_find_at(const EmpIndex *x, const char *s, uint32_t n, 
     return -1;
 }
 
-static inline int32_t emp_find(const EmpIndex *x, const char *s, uint32_t n)
-{
-    return emp_find_at(x, s, n, emp_start(x, s, n));
-}
-
 static void emp_index_free(EmpIndex *x)
 {
     kpi_free(x->slot);
