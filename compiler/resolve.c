@@ -452,6 +452,26 @@ static void ir_key(Buf *b, const Ir *n)
     }
 }
 
+/* The slot of key in the aggregates' hash: the equal one's, or an empty one. */
+static size_t agg_slot(const SemaCtx *c, const char *key)
+{
+    size_t h = sema_hash(key) & (c->agghashcap - 1);
+    while (c->agghash[h] && strcmp(c->s->aggs[c->agghash[h] - 1].key, key) != 0)
+        h = (h + 1) & (c->agghashcap - 1);
+    return h;
+}
+
+/* Kept at most half full, so a probe ends soon. */
+static void agg_rehash(SemaCtx *c)
+{
+    if (2 * (c->s->naggs + 1) <= c->agghashcap)
+        return;
+    c->agghashcap = c->agghashcap ? c->agghashcap * 2 : 64;
+    c->agghash = arena_alloc(c->s->arena, sizeof(uint32_t) * c->agghashcap);
+    for (size_t i = 0; i < c->s->naggs; i++)
+        c->agghash[agg_slot(c, c->s->aggs[i].key)] = (uint32_t)i + 1;
+}
+
 static uint32_t add_agg(SemaCtx *c, AggDef *a)
 {
     Buf key = BUF_INIT;
@@ -463,11 +483,12 @@ static uint32_t add_agg(SemaCtx *c, AggDef *a)
     buf_adds(&key, "/");
     if (a->where)
         ir_key(&key, a->where);
-    for (size_t i = 0; i < c->s->naggs; i++)
-        if (strcmp(c->s->aggs[i].key, buf_cstr(&key)) == 0) {
-            buf_free(&key);
-            return (uint32_t)i;
-        }
+    agg_rehash(c);
+    size_t slot = agg_slot(c, buf_cstr(&key));
+    if (c->agghash[slot]) {
+        buf_free(&key);
+        return c->agghash[slot] - 1;
+    }
     a->key = arena_strndup(c->s->arena, buf_cstr(&key), key.len);
     buf_free(&key);
     if (c->s->naggs >= KPI_MAX_AGGREGATES) {
@@ -476,6 +497,7 @@ static uint32_t add_agg(SemaCtx *c, AggDef *a)
         return 0;
     }
     VEC_PUSH(c->s->aggs, c->s->naggs, c->s->capaggs, *a);
+    c->agghash[slot] = (uint32_t)c->s->naggs;
     return (uint32_t)(c->s->naggs - 1);
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* ---- symbols ---------------------------------------------------------------- */
-static uint32_t hash_name(const char *s)
+uint32_t sema_hash(const char *s)
 {
     uint32_t h = 2166136261u;
     for (; *s; s++)
@@ -22,7 +22,7 @@ static void sym_rehash(SemaCtx *c)
     c->symhash = arena_alloc(c->s->arena, sizeof(uint32_t) * cap);
     c->hashcap = cap;
     for (size_t i = 0; i < c->nsyms; i++) {
-        size_t h = hash_name(c->syms[i].name) & (cap - 1);
+        size_t h = sema_hash(c->syms[i].name) & (cap - 1);
         while (c->symhash[h])
             h = (h + 1) & (cap - 1);
         c->symhash[h] = (uint32_t)i + 1;
@@ -33,7 +33,7 @@ const Sym *sym_find(const SemaCtx *c, const char *name)
 {
     if (!c->hashcap)
         return NULL;
-    size_t h = hash_name(name) & (c->hashcap - 1);
+    size_t h = sema_hash(name) & (c->hashcap - 1);
     while (c->symhash[h]) {
         const Sym *s = &c->syms[c->symhash[h] - 1];
         if (strcmp(s->name, name) == 0)
@@ -74,7 +74,7 @@ static bool sym_add(SemaCtx *c, Name name, SymKind kind, uint32_t index, const D
     if (c->nsyms * 2 > c->hashcap)
         sym_rehash(c);
     else {
-        size_t h = hash_name(name.s) & (c->hashcap - 1);
+        size_t h = sema_hash(name.s) & (c->hashcap - 1);
         while (c->symhash[h])
             h = (h + 1) & (c->hashcap - 1);
         c->symhash[h] = (uint32_t)c->nsyms;

@@ -73,6 +73,8 @@ typedef struct SemaCtx {
     size_t     nsyms, capsyms;
     uint32_t  *symhash;          /* open addressing: index + 1, 0 empty */
     size_t     hashcap;
+    uint32_t  *agghash;          /* Sema.aggs by key, the same way */
+    size_t     agghashcap;
     Indicator *inds;
     size_t     ninds, capinds;
     Team      *teams;
@@ -88,6 +90,7 @@ typedef struct SemaCtx {
 } SemaCtx;
 
 /* sema.c */
+uint32_t sema_hash(const char *s);   /* FNV-1a of a NUL-terminated text */
 const Sym *sym_find(const SemaCtx *c, const char *name);
 void       sema_offer_globals(const SemaCtx *c, void *suggest);
 void       resolve_def(SemaCtx *c, uint32_t i);

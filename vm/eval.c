@@ -298,11 +298,10 @@ static bool run_one(Run *r, uint32_t s, uint32_t e, uint64_t *steps)
     for (uint32_t k = 0; k < ev->ncrossin[s]; k++)
         r->frame[ev->crossin[s][k]] = cross[ev->slot[ev->crossin[s][k]]];
     r->trace_cur = (TraceRec *)run_trace(r->res, e);
-    for (uint32_t t = first; t <= s; t++) {
-        if (!steps_left(r, t, e, steps))
-            return false;
+    if (!steps_left(r, s, e, steps)) /* a rerun is not counted again */
+        return false;
+    for (uint32_t t = first; t <= s; t++)
         run_stratum(r, t, e);
-    }
     if (s + 1 == p->nstrata)
         finish_employee(r, e, r->frame);
     return true;

@@ -128,5 +128,25 @@ check "65535 named values" 1 "regs.kpi:1:1: error[K0108]: the scheme has more th
  1 | roster staff from \"roster.csv\" {
    | ^" "$build/kpic" check regs.kpi
 
+# ---- KPI_MAX_AGGREGATES: 65001 different sums (equal ones are found by hash) ----
+awk 'BEGIN {
+    print "roster staff from \"roster.csv\" {\n    employee id: text\n    salary: money\n}\n"
+    print "facts deals from \"deals.csv\" {\n    employee id: text\n    date d: date\n    amount: money\n}\n"
+    for (j = 0; k < 65001; j++) {
+        s = "let g" j " = 0"
+        for (i = 0; i < 200 && k < 65001; i++) s = s " + sum(amount from deals where amount > " k++ ")"
+        print s
+    }
+    for (h = 0; h * 200 < j; h++) {
+        s = "let h" h " = 0"
+        for (i = h * 200; i < j && i < h * 200 + 200; i++) s = s " + g" i
+        print s
+    }
+    s = "payout = staff.salary"; for (i = 0; i < h; i++) s = s " + h" i; print s
+}' >aggs.kpi
+check "65001 different aggregates" 1 "aggs.kpi:337:16: error[K0108]: more than 65000 different aggregates
+ 337 | let g325 = 0 + sum(amount from deals where amount > 65000)
+     |                ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~" "$build/kpic" check aggs.kpi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
