@@ -1,6 +1,7 @@
 /* num.c - see num.h. Rationals with 128-bit parts; a fixed 512-bit unsigned
  * integer (Wide) handles the rare results that need more, exactly. */
 #include "vm/num.h"
+#include "base/compiler.h"
 
 #include <string.h>
 
@@ -10,10 +11,10 @@
  * 128-bit helpers
  * ====================================================================== */
 
-/* |v| as unsigned; correct for INT128_MIN too. */
+/* |v| as unsigned; correct for INT128_MIN too (-(v + 1) cannot overflow). */
 static u128 i128_mag(i128 v)
 {
-    return v < 0 ? (u128)0 - (u128)v : (u128)v;
+    return v < 0 ? (u128)(-(v + 1)) + 1 : (u128)v;
 }
 
 /* Binary GCD: shifts and subtractions, no division (a 128-bit division
@@ -228,7 +229,7 @@ static Wide wide_add(Wide a, Wide b)
     return a;
 }
 
-static Wide wide_sub(Wide a, Wide b) /* a >= b */
+KPI_WRAPS static Wide wide_sub(Wide a, Wide b) /* a >= b; borrows wrap */
 {
     uint64_t borrow = 0;
     for (int i = 0; i < WN; i++) {
@@ -484,7 +485,7 @@ static bool rat_add64(Rat a, Rat b, Rat *out)
         *out = (Rat){t, (i128)ad * bd};
         return true;
     }
-    u128 tm = t < 0 ? (u128)0 - (u128)t : (u128)t;
+    u128 tm = i128_mag(t);
     int64_t g2 = (int64_t)u64_gcd((uint64_t)(tm % (u128)(uint64_t)g), (uint64_t)g);
     *out = (Rat){t / g2, (i128)(ad / g) * (bd / g2)};
     return true;
@@ -594,7 +595,10 @@ int rat_cmp(Rat a, Rat b)
     if (sa != sb)
         return sa < sb ? -1 : 1;
     i128 l = a.num, r = b.num;
-    if (a.den != b.den &&
+    if (a.den != b.den && fits64(a.num) && fits64(a.den) && fits64(b.num) && fits64(b.den)) {
+        l = a.num * b.den; /* 64 x 64 bits always fit 128 */
+        r = b.num * a.den;
+    } else if (a.den != b.den &&
         (!i128_mul_fits(a.num, b.den, &l) || !i128_mul_fits(b.num, a.den, &r))) {
         Wide wl = wide_mul(wide_mag(a.num), wide_u128((u128)b.den));
         Wide wr = wide_mul(wide_mag(b.num), wide_u128((u128)a.den));
@@ -803,23 +807,38 @@ static int clamp_frac(int frac)
     return frac < 0 ? 0 : frac > RAT_MAX_SCALE ? RAT_MAX_SCALE : frac;
 }
 
-/* k when d is 10^k (k <= 18), else -1 */
-static int pow10_of(i128 d)
+/* The least k with d dividing 10^k (d = 2^a 5^b, k = max(a, b) <= 18), and
+ * 10^k / d; -1 when d has another prime factor. 12.35 is 247/20: k = 2. */
+static int decimal_places(i128 d, uint64_t *scale)
 {
-    for (int k = 0; k <= 18; k++)
-        if (d == i128_pow10(k))
-            return k;
-    return -1;
+    if (d <= 0 || !fits64(d))
+        return -1;
+    uint64_t v = (uint64_t)d;
+    int a = __builtin_ctzll(v), b = 0;
+    v >>= a;
+    while (v % 5 == 0 && b <= 18) {
+        v /= 5;
+        b++;
+    }
+    int k = a > b ? a : b;
+    if (v != 1 || k > 18)
+        return -1;
+    *scale = (uint64_t)i128_pow10(k) / (uint64_t)d;
+    return k;
 }
 
-/* A decimal n / 10^k with n within 64 bits: its digits directly, no division
- * per digit. */
+/* A terminating decimal whose digits fit 64 bits: written directly, no
+ * division per digit. */
 static bool format_decimal(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
 {
-    int k = x.den == 1 ? 0 : pow10_of(x.den);
+    uint64_t scale = 1;
+    int k = x.den == 1 ? 0 : decimal_places(x.den, &scale);
     if (k < 0 || k > max_frac || !fits64(x.num) || cap < 48)
         return false;
     uint64_t m = (uint64_t)(x.num < 0 ? -(int64_t)x.num : (int64_t)x.num);
+    if (scale > 1 && m > UINT64_MAX / scale)
+        return false;
+    m *= scale;
     char d[24];
     int n = 0;
     do {
