@@ -19,6 +19,9 @@ typedef struct Source {
     uint32_t  nlines;
 } Source;
 
+/* The name of the source made of kpirun --set values: not a file. */
+#define SOURCE_COMMAND_LINE "<command line>"
+
 typedef struct SourceSet {
     Source  *files;
     size_t   n, cap;

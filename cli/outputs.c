@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void outputs_init(Outputs *o, bool force)
 {
@@ -125,21 +126,136 @@ static int check_targets(const Outputs *o, const char *manifest)
     return ok ? EXIT_OK : EXIT_OUTPUT;
 }
 
-static int write_file(const char *path, const Buf *data)
+static int write_stdout(const Buf *data)
 {
-    if (!path) {
-        if (fwrite(data->data ? data->data : "", 1, data->len, stdout) != data->len || fflush(stdout) != 0) {
-            fprintf(stderr, "kpirun: error: cannot write the result to standard output\n");
-            return EXIT_OUTPUT;
-        }
-        return EXIT_OK;
-    }
-    char err[512];
-    if (!fs_write_atomic(path, data->data ? data->data : "", data->len, err, sizeof err)) {
-        fprintf(stderr, "%s: error: %s\n", path, err);
+    if (fwrite(data->data ? data->data : "", 1, data->len, stdout) != data->len || fflush(stdout) != 0) {
+        fprintf(stderr, "kpirun: error: cannot write the result to standard output\n");
         return EXIT_OUTPUT;
     }
     return EXIT_OK;
+}
+
+static const char *path_base(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Once per directory of paths[0..n) (NULL ones skipped; dirs[i] is
+ * paths[i]'s): removes the temporaries that killed runs left for these
+ * names, or, after the renames, syncs the directory. */
+static void each_dir(const char *const *paths, char **dirs, size_t n, bool sync)
+{
+    const char **names = kpi_calloc(n ? n : 1, sizeof *names);
+    for (size_t i = 0; i < n; i++) {
+        bool seen = !paths[i];
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = paths[k] && !strcmp(dirs[k], dirs[i]);
+        if (seen)
+            continue;
+        size_t m = 0;
+        for (size_t k = i; k < n; k++)
+            if (paths[k] && !strcmp(dirs[k], dirs[i]))
+                names[m++] = path_base(paths[k]);
+        if (sync)
+            fs_sync_dir(dirs[i]);
+        else
+            fs_clean_stale(dirs[i], names, m);
+    }
+    kpi_free(names);
+}
+
+/* Writes every file to its temporary; nothing is replaced yet. */
+static int stage_all(const Outputs *o, char **tmp)
+{
+    char err[512];
+    for (size_t i = 0; i < o->n; i++) {
+        const OutFile *f = &o->files[i];
+        if (f->path && !(tmp[i] = fs_stage(f->path, f->data.data ? f->data.data : "", f->data.len, err, sizeof err))) {
+            fprintf(stderr, "%s: error: %s\n", f->path, err);
+            return EXIT_OUTPUT;
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Renames every temporary over its target (standard output is written
+ * here, in its turn); a committed one's name is freed. */
+static int commit_all(Outputs *o, char **tmp)
+{
+    char err[512];
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < o->n && rc == EXIT_OK; i++) {
+        const OutFile *f = &o->files[i];
+        if (!f->path)
+            rc = write_stdout(&f->data);
+        else if (!fs_commit(tmp[i], f->path, err, sizeof err)) {
+            fprintf(stderr, "%s: error: %s\n", f->path, err);
+            rc = EXIT_OUTPUT;
+        } else {
+            kpi_free(tmp[i]);
+            tmp[i] = NULL;
+        }
+    }
+    return rc;
+}
+
+static int stage_manifest(const char *manifest, const Buf *m, char **tmp)
+{
+    char err[512];
+    if ((*tmp = fs_stage(manifest, m->data ? m->data : "", m->len, err, sizeof err)))
+        return EXIT_OK;
+    fprintf(stderr, "%s: error: %s\n", manifest, err);
+    return EXIT_OUTPUT;
+}
+
+static int commit_manifest(const char *manifest, const char *dir, char **tmp)
+{
+    char err[512];
+    if (!fs_commit(*tmp, manifest, err, sizeof err)) {
+        fprintf(stderr, "%s: error: %s\n", manifest, err);
+        return EXIT_OUTPUT;
+    }
+    kpi_free(*tmp);
+    *tmp = NULL;
+    fs_sync_dir(dir);
+    return EXIT_OK;
+}
+
+/* Every file and the manifest are staged before any replaces its target,
+ * so a run that fails or is killed while writing leaves the previous files
+ * whole. The old manifest goes first and the new one comes last: while
+ * targets are being renamed no manifest claims to describe them
+ * (docs/manifest.md). */
+static int write_files(Outputs *o, const char *manifest, const Buf *m)
+{
+    /* every file's path and directory, then the manifest's */
+    const char **paths = kpi_calloc(o->n + 1, sizeof *paths);
+    char **dirs = kpi_calloc(o->n + 1, sizeof *dirs), **tmp = kpi_calloc(o->n + 1, sizeof *tmp);
+    for (size_t i = 0; i <= o->n; i++) {
+        paths[i] = i < o->n ? o->files[i].path : manifest;
+        dirs[i] = paths[i] ? fs_dirname(paths[i]) : NULL;
+    }
+    each_dir(paths, dirs, o->n + 1, false);
+    int rc = stage_all(o, tmp);
+    if (rc == EXIT_OK && manifest)
+        rc = stage_manifest(manifest, m, &tmp[o->n]);
+    if (rc == EXIT_OK && manifest)
+        unlink(manifest);
+    if (rc == EXIT_OK)
+        rc = commit_all(o, tmp);
+    if (rc == EXIT_OK)
+        each_dir(paths, dirs, o->n, true);
+    if (rc == EXIT_OK && manifest)
+        rc = commit_manifest(manifest, dirs[o->n], &tmp[o->n]);
+    for (size_t i = 0; i <= o->n; i++) {
+        fs_discard(tmp[i]);
+        kpi_free(dirs[i]);
+    }
+    kpi_free(tmp);
+    kpi_free(dirs);
+    kpi_free(paths);
+    return rc;
 }
 
 /* What the manifest needs that can fail: its time and the input checksums. */
@@ -164,16 +280,15 @@ int outputs_write(Outputs *o)
     int rc = check_targets(o, manifest);
     if (rc == EXIT_OK && manifest)
         rc = manifest_ready(o, created);
-    for (size_t i = 0; i < o->n && rc == EXIT_OK; i++) {
-        rc = write_file(o->files[i].path, &o->files[i].data);
-        manifest_add_output(&o->manifest, o->files[i].path, o->files[i].data.data, o->files[i].data.len);
-    }
+    Buf m = BUF_INIT;
     if (rc == EXIT_OK && manifest) {
-        Buf m = BUF_INIT;
+        for (size_t i = 0; i < o->n; i++)
+            manifest_add_output(&o->manifest, o->files[i].path, o->files[i].data.data, o->files[i].data.len);
         manifest_write(&o->manifest, manifest, created, &m);
-        rc = write_file(manifest, &m);
-        buf_free(&m);
     }
+    if (rc == EXIT_OK)
+        rc = write_files(o, manifest, &m);
+    buf_free(&m);
     kpi_free(manifest);
     return rc;
 }

@@ -40,8 +40,8 @@ static void point_value(Cg *g, uint16_t reg, uint32_t span)
 {
     if (reg == g->cur_def)
         return;
-    for (size_t i = g->ntrace; i-- > 0 && g->p->trace[i].def == g->cur_def;)
-        if (g->p->trace[i].kind == TK_VALUE && g->p->trace[i].reg == reg)
+    for (size_t i = g->ntrace; i > 0 && g->p->trace[i - 1].def == g->cur_def; i--)
+        if (g->p->trace[i - 1].kind == TK_VALUE && g->p->trace[i - 1].reg == reg)
             return;
     point(g, TK_VALUE, TRACE_NO_PC, reg, span);
 }

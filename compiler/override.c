@@ -291,7 +291,7 @@ static bool parse_one(Arena *arena, SourceSet *sources, DiagList *diags, const C
     char *text = kpi_malloc(len + 1);
     snprintf(text, len + 1, "%s%s=%s", SET_PREFIX, o->name, o->value);
     decimal_comma(text + strlen(SET_PREFIX) + ln + 1);
-    uint16_t file = sources_add(sources, "<command line>", text, len);
+    uint16_t file = sources_add(sources, SOURCE_COMMAND_LINE, text, len);
     Expr *e;
     uint32_t from = (uint32_t)strlen(SET_PREFIX);
     memset(out, 0, sizeof *out);

@@ -125,9 +125,9 @@ static void shadows(SemaCtx *c, Name n, const char *what)
 static Ir *resolve_name(SemaCtx *c, const Scope *sc, Name n)
 {
     uint32_t span = sema_span(c->s, n.span);
-    for (uint32_t i = sc->nbinds; i-- > 0;)
-        if (strcmp(sc->binds[i].name, n.s) == 0) {
-            Ir *b = sc->binds[i].ir;
+    for (uint32_t i = sc->nbinds; i > 0; i--)
+        if (strcmp(sc->binds[i - 1].name, n.s) == 0) {
+            Ir *b = sc->binds[i - 1].ir;
             shadows(c, n, "scale's parameter");
             if (sc->ctx == CTX_ROW && b->ctx == CTX_EMP) {
                 diag_note(diag_at(c->s->diags, K_NOT_PER_ROW, n.span,
@@ -382,9 +382,13 @@ static Ir *resolve_bands(SemaCtx *c, const Scope *sc, const Expr *e)
         err(c, K_NOT_PER_ROW, e->span, "bands cannot be used inside a row expression");
         return blank_ir(c, e->span);
     }
-    if (n == 0 || n > KPI_MAX_BANDS) {
-        diag_at(c->s->diags, K_LIMIT, e->span, n ? "more than %u bands" : "bands has no rows%.0u",
-                KPI_MAX_BANDS);
+    if (n == 0) {
+        diag_note(diag_at(c->s->diags, K_SYNTAX, e->span, "bands has no rows"), "help",
+                  "write a row a line: CONDITION -> VALUE, and last else -> VALUE");
+        return blank_ir(c, e->span);
+    }
+    if (n > KPI_MAX_BANDS) {
+        diag_at(c->s->diags, K_LIMIT, e->span, "more than %u bands", KPI_MAX_BANDS);
         return blank_ir(c, e->span);
     }
     Ir **conds = arena_alloc(c->s->arena, sizeof(Ir *) * n);

@@ -4,11 +4,12 @@
 #include "compiler/sema_int.h"
 #include "compiler/suggest.h"
 #include "compiler/units.h"
+#include "base/compiler.h"
 
 #include <string.h>
 
 /* ---- symbols ---------------------------------------------------------------- */
-uint32_t sema_hash(const char *s)
+KPI_WRAPS uint32_t sema_hash(const char *s)
 {
     uint32_t h = 2166136261u;
     for (; *s; s++)
@@ -463,6 +464,7 @@ uint32_t team_field_stratum(SemaCtx *c, uint32_t k)
 /* ---- declarations ------------------------------------------------------------- */
 static void declare_indicator(SemaCtx *c, const Decl *d)
 {
+    /* the block's score is the score before the condition: F_RAW */
     static const char *const field_names[F__COUNT] = {
         NULL, "fact", "plan", "index", "score", NULL, NULL, "weight", NULL};
     Indicator ind;
@@ -474,8 +476,6 @@ static void declare_indicator(SemaCtx *c, const Decl *d)
         for (int k = 0; k < F__COUNT; k++)
             if (field_names[k] && strcmp(field_names[k], f->name.s) == 0)
                 slot = k;
-        if (slot == F_SCORE)
-            slot = F_RAW; /* the block's score is the score before the condition */
         if (strcmp(f->name.s, "better") == 0) {
             const Expr *v = f->value;
             if (v->kind == E_NAME && strcmp(v->u.name.s, "lower") == 0)

@@ -222,7 +222,7 @@ static void check_role_column(Sema *s, const ColumnDecl *c, TableSpec *t, int32_
         return;
     }
     if (*slot >= 0) {
-        diag_at(s->diags, K_TABLE_SHAPE, c->role_span, "table '%s' already has a %s column", t->name, role);
+        diag_at(s->diags, K_TABLE_SHAPE, c->role_span, "table '%s' has two %s columns", t->name, role);
         return;
     }
     if (ty != want) {

@@ -418,9 +418,12 @@ static bool check_expect(const TestRun *tr, const RunResult *res, const Program 
 /* "- a = 1" and "+ a = 2" lines with (expected) and (actual) in one column. */
 static void print_diff(const Diff *df, Buf *out)
 {
-    const char *p = df->lines.data, *end = p + df->lines.len;
+    const char *p = df->lines.data;
+    if (!p)
+        return; /* no lines; NULL + 0 would be undefined */
+    const char *end = p + df->lines.len;
     bool minus = true;
-    while (p && p < end) {
+    while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)(nl - p);
         if (*p == '\t') {

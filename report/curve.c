@@ -235,7 +235,9 @@ static void pct_label(Rat x, Buf *out)
 /* Gridlines every step along one axis, with their labels. */
 static void grid_lines(const Frame *f, bool vertical, Rat lo, Rat hi, Rat step, Buf *out)
 {
-    for (Rat v = lo; rat_cmp(v, hi) <= 0; v = add(v, step)) {
+    Rat next;
+    for (Rat v = lo; rat_cmp(v, hi) <= 0; v = next) {
+        next = add(v, step);
         Buf t = BUF_INIT;
         pct_label(v, &t);
         if (vertical) {
@@ -259,10 +261,13 @@ static void grid_lines(const Frame *f, bool vertical, Rat lo, Rat hi, Rat step, 
             buf_printf(out, "\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">%s</text>\n", buf_cstr(&t));
         }
         buf_free(&t);
+        if (rat_cmp(next, v) <= 0) /* out of range: no further line */
+            break;
     }
 }
 
-/* A step that gives about 6 gridlines. */
+/* A step that gives at most 8 gridlines: 0.1, 0.25, 0.5, then 1, 2, 5
+ * times a power of ten, however large the span (a score may reach 10^30). */
 static Rat nice_step(Rat span)
 {
     static const int steps[][2] = {{1, 10}, {1, 4}, {1, 2}, {1, 1}, {2, 1}, {5, 1}};
@@ -271,7 +276,13 @@ static Rat nice_step(Rat span)
         if (rat_cmp(quot(span, s), q(8, 1)) <= 0)
             return s;
     }
-    return q(10, 1);
+    for (int k = 1; k < RAT_MAX_SCALE; k++) /* 5 * 10^37 still fits in i128 */
+        for (int m = 1; m <= 5; m += m == 1 ? 1 : 3) {
+            Rat s = q(m * i128_pow10(k), 1);
+            if (rat_cmp(quot(span, s), q(8, 1)) <= 0)
+                return s;
+        }
+    return span;
 }
 
 static void polyline(const Frame *f, const Rat *xs, const Value *ys, size_t n, Buf *out)

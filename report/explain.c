@@ -301,8 +301,8 @@ void explain_build(const RunResult *r, const Period *period, uint32_t emp, Expla
     b.first = kpi_malloc(sizeof(uint32_t) * (p->npersist ? p->npersist : 1));
     for (uint32_t i = 0; i < p->npersist; i++)
         b.first[i] = UINT32_MAX;
-    for (uint32_t i = p->ntrace; i-- > 0;)
-        b.first[p->trace[i].def] = i;
+    for (uint32_t i = p->ntrace; i > 0; i--)
+        b.first[p->trace[i - 1].def] = i - 1;
     build_facts(p, r, emp, x);
     x->ninds = p->nind;
     x->inds = kpi_calloc(p->nind ? p->nind : 1, sizeof(ExIndicator));

@@ -159,6 +159,8 @@ static void note_modules(MRun *run, const char *scheme_path, const Program *p)
         return;
     for (size_t i = 1; i < p->sources.n; i++) {
         const Source *s = &p->sources.files[i];
+        if (!strcmp(s->name, SOURCE_COMMAND_LINE))
+            continue; /* --set values are in the arguments */
         MFile f = {kpi_strdup(s->name), {0}, s->len};
         sha256_hex(s->text, s->len, f.sha256);
         VEC_PUSH(run->modules, run->nmodules, run->capmodules, f);

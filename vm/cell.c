@@ -43,7 +43,7 @@ const char *cell_num_problem(NumStatus st, int scale)
 {
     switch (st) {
     case NUM_TOO_PRECISE:
-        return scale == 0 ? "a whole number is expected" : "it has more decimal places than the column allows";
+        return scale == 0 ? "it has decimal places" : "it has more decimal places than the column allows";
     case NUM_OVERFLOW: return "the number is too large";
     default: return "it is not a number";
     }

@@ -730,7 +730,10 @@ CsvReader *csv_open(const char *path, char delimiter, CsvError *err)
 
 CsvReader *csv_open_mem(const char *data, size_t len, char delimiter)
 {
-    return reader_new(-1, data, len, delimiter);
+    CsvReader *r = reader_new(-1, data, len, delimiter);
+    if (len < r->cap) /* a small text (scheme tests, fuzzing) needs no 1 MiB buffer */
+        r->cap = len + 1;
+    return r;
 }
 
 void csv_set_max_rows(CsvReader *r, uint64_t rows)

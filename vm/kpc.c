@@ -1,12 +1,13 @@
 /* kpc.c - writing and reading .kpc files; see kpc.h. */
 #include "vm/kpc.h"
 #include "base/alloc.h"
+#include "base/compiler.h"
 #include "base/fsio.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static uint32_t crc32(const unsigned char *p, size_t n)
+KPI_WRAPS static uint32_t crc32(const unsigned char *p, size_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
     for (size_t i = 0; i < n; i++) {

@@ -13,6 +13,7 @@
  * (a quoted line break across the split) makes the file be read again in
  * one part. */
 #include "base/alloc.h"
+#include "base/compiler.h"
 #include "vm/cell.h"
 #include "vm/run_int.h"
 
@@ -48,7 +49,7 @@ static inline uint64_t key_head(const char *s, uint32_t n)
     return n >= 8 ? w : w & ~(~0ull << (8 * n));
 }
 
-static inline uint64_t key_hash(const char *s, uint32_t n, uint64_t head)
+KPI_WRAPS static inline uint64_t key_hash(const char *s, uint32_t n, uint64_t head)
 {
     uint64_t h = (head ^ n) * 0x9E3779B97F4A7C15ull;
     for (s += 8; n > 8; s += 8, n = n > 16 ? n - 8 : 8) {
@@ -143,7 +144,7 @@ typedef struct DistinctSet {
     size_t       n, cap;
 } DistinctSet;
 
-static uint64_t mix(const DistinctKey *k)
+KPI_WRAPS static uint64_t mix(const DistinctKey *k)
 {
     uint64_t h = k->key * 0x9E3779B97F4A7C15ull;
     h ^= ((uint64_t)k->agg << 32 | k->emp) + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2);
@@ -301,9 +302,9 @@ static inline bool dec_fast(const char *s, uint32_t n, const DecFormat *f, int s
     uint64_t v = 0;
     int frac = -1;
     for (uint32_t i = 0; i < n; i++) {
-        unsigned d = (unsigned char)s[i] - '0';
-        if (d < 10) {
-            v = v * 10 + d;
+        int d = (unsigned char)s[i] - '0';
+        if (d >= 0 && d <= 9) {
+            v = v * 10 + (unsigned)d;
             if (frac >= 0 && ++frac > scale)
                 return false;
         } else if (s[i] == f->decimal_point && frac < 0 && i > 0) {
@@ -314,8 +315,11 @@ static inline bool dec_fast(const char *s, uint32_t n, const DecFormat *f, int s
     }
     if (frac == 0)
         return false;   /* "12," */
-    for (int k = frac < 0 ? 0 : frac; k < scale; k++)
+    for (int k = frac < 0 ? 0 : frac; k < scale; k++) {
+        if (v > (uint64_t)INT64_MAX / 10)
+            return false; /* past int64 once scaled: dec_parse says so */
         v *= 10;
+    }
     *out = (int64_t)v;
     return true;
 }
@@ -411,22 +415,25 @@ static inline bool date_fast(const char *s, uint32_t n, DateFormat f, Day *out)
 {
     if (n != 10)
         return false;
-    unsigned c[10];
-    for (int i = 0; i < 10; i++)
+    int c[10];
+    unsigned notdigit = 0; /* bit i: s[i] is not a digit (an OR of digits can pass 9: 8 | 2) */
+    for (int i = 0; i < 10; i++) {
         c[i] = (unsigned char)s[i] - '0';
+        notdigit |= (unsigned)(c[i] < 0 || c[i] > 9) << i;
+    }
     int y, m, d;
     if (f == DATE_DMY) {
-        if (s[2] != '.' || s[5] != '.' || (c[0] | c[1] | c[3] | c[4] | c[6] | c[7] | c[8] | c[9]) > 9)
+        if (s[2] != '.' || s[5] != '.' || (notdigit & 0x3DB)) /* all but 2 and 5 */
             return false;
-        d = (int)(c[0] * 10 + c[1]);
-        m = (int)(c[3] * 10 + c[4]);
-        y = (int)(c[6] * 1000 + c[7] * 100 + c[8] * 10 + c[9]);
+        d = c[0] * 10 + c[1];
+        m = c[3] * 10 + c[4];
+        y = c[6] * 1000 + c[7] * 100 + c[8] * 10 + c[9];
     } else {
-        if (s[4] != '-' || s[7] != '-' || (c[0] | c[1] | c[2] | c[3] | c[5] | c[6] | c[8] | c[9]) > 9)
+        if (s[4] != '-' || s[7] != '-' || (notdigit & 0x36F)) /* all but 4 and 7 */
             return false;
-        y = (int)(c[0] * 1000 + c[1] * 100 + c[2] * 10 + c[3]);
-        m = (int)(c[5] * 10 + c[6]);
-        d = (int)(c[8] * 10 + c[9]);
+        y = c[0] * 1000 + c[1] * 100 + c[2] * 10 + c[3];
+        m = c[5] * 10 + c[6];
+        d = c[8] * 10 + c[9];
     }
     if (!date_valid(y, m, d))
         return false;

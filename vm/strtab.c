@@ -1,10 +1,11 @@
 /* strtab.c - see strtab.h. */
 #include "vm/strtab.h"
 #include "base/alloc.h"
+#include "base/compiler.h"
 
 #include <string.h>
 
-static uint64_t hash_bytes(const char *s, size_t n)
+KPI_WRAPS static uint64_t hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < n; i++)

@@ -218,6 +218,8 @@ static void verify_ins(Vf *v, uint32_t pc, uint32_t lo, uint32_t hi)
             uint32_t t = ins_target(in);
             if (t < lo || t >= hi)
                 bad(v, "instruction %u jumps out of its stage", pc);
+            else if (t <= pc) /* --max-steps counts on code running forward only */
+                bad(v, "instruction %u jumps backwards", pc);
             k = 3;
             break;
         }

@@ -436,6 +436,13 @@ static void test_verify_operands(void **state)
     assert_false(program_verify(p, err, sizeof err));
     assert_non_null(strstr(err, "does not end with RET"));
     p->code[p->ncode - 1].op = op;
+    /* a jump to itself would run for ever, past --max-steps (tests/bugs/002) */
+    uint32_t at = p->ncode - 2;
+    Ins before = p->code[at];
+    p->code[at] = (Ins){BC_JMP, 0, 0, (uint16_t)at, (uint16_t)(at >> 16)};
+    assert_false(program_verify(p, err, sizeof err));
+    assert_non_null(strstr(err, "jumps backwards"));
+    p->code[at] = before;
     p->aggs[0].table = 0;
     assert_false(program_verify(p, err, sizeof err));
     assert_string_equal(err, "invalid program: aggregate 0 is malformed");

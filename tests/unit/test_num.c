@@ -1,6 +1,7 @@
 /* test_num.c - exact numbers: rationals, fallback rounding, text in/out. */
 #include "tests/unit/testutil.h"
 
+#include "base/compiler.h"
 #include "vm/num.h"
 
 #define MAX_STR "170141183460469231731687303715884105727"
@@ -19,7 +20,13 @@ static i128 big(const char *s)
     u128 v = 0;
     for (s += neg; *s; s++)
         v = v * 10 + (u128)(*s - '0');
-    return neg ? (i128)((u128)0 - v) : (i128)v;
+    return neg && v ? -(i128)(v - 1) - 1 : (i128)v; /* -(v - 1) - 1: INT128_MIN too */
+}
+
+/* The next of a 64-bit linear congruential sequence; wraps by design. */
+KPI_WRAPS static uint64_t lcg_next(uint64_t *seed)
+{
+    return *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
 }
 
 static Rat frac(i128 n, i128 d)
@@ -655,8 +662,7 @@ static void test_dec_roundtrip(void **state)
     char buf[48];
     uint64_t seed = 1;
     for (int i = 0; i < 200; i++) {
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        int64_t v = (int64_t)(seed >> 1);
+        int64_t v = (int64_t)(lcg_next(&seed) >> 1);
         for (int scale = 0; scale <= 18; scale += 3) {
             int64_t x = (i & 1) ? -(v >> (i % 60)) : v >> (i % 60), back = 0;
             size_t n = dec_format(buf, sizeof buf, x, scale);
@@ -674,8 +680,7 @@ static void test_identities(void **state)
     for (int i = 0; i < 2000; i++) {
         i128 n[4];
         for (int k = 0; k < 4; k++) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            n[k] = (i128)(seed >> (20 + (unsigned)(k * 5 + i) % 40));
+            n[k] = (i128)(lcg_next(&seed) >> (20 + (unsigned)(k * 5 + i) % 40));
         }
         Rat a = frac(n[0] - n[1] / 2, n[2] + 1), b = frac(n[1] - n[3] / 3, n[3] + 1);
         Rat s, d, p, q, t;

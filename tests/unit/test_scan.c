@@ -145,12 +145,41 @@ static void test_a_quoted_break_across_a_split(void **state)
     buf_free(&b);
 }
 
+/* The fast path for plain digits (at most 18 characters) scales them to
+ * the column: 18 digits in a money column are past int64 once scaled, and
+ * once read as -61010651724749838.16 (the bits wrapped). */
+static void test_fast_cells_past_the_range(void **state)
+{
+    (void)state;
+    char *dir = temp_dir(), *roster = roster_csv();
+    write_file(dir, "r.csv", roster);
+    Program *p;
+    kpi_free(compile_msgs(SCHEME, &p));
+    assert_non_null(p);
+    write_file(dir, "d.csv", "m,on,amount,note,client\nE1,2026-10-05,92233720368547758,ok,C1\n"
+                             "E2,2026-10-28,9223372036854775.8,ok,C1\n");
+    char *at = run_text(p, dir, 1, 0);
+    assert_non_null(strstr(at, ":92233720368547758 ")); /* the largest whole amount */
+    assert_non_null(strstr(at, ":9223372036854775.8 "));
+    assert_null(strstr(at, "error[K09")); /* no data error */
+    kpi_free(at);
+    write_file(dir, "d.csv", "m,on,amount,note,client\nE1,2026-10-05,123456789012345678,ok,C1\n");
+    char *past = run_text(p, dir, 1, 0);
+    assert_non_null(strstr(past, "d.csv:2:3: error[K0905]: '123456789012345678' in column amount: the number is "
+                                 "too large"));
+    kpi_free(past);
+    free_program(p);
+    kpi_free(roster);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parts_give_the_same_result),
         cmocka_unit_test(test_parts_give_the_same_errors),
         cmocka_unit_test(test_a_quoted_break_across_a_split),
+        cmocka_unit_test(test_fast_cells_past_the_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,242 @@
+/* test_cov_run.c - evaluation paths the examples do not take: long employee
+ * ids, date and bool columns in every kind of table, row expressions with
+ * every comparison, if and default, aggregates of dates, plans by
+ * department; and the data errors of each (a zero in a nonzero column, a
+ * score outside 0..1, a bad number, bool or date in the roster or a plan). */
+#define KPI_TEST_COMPILER
+#define KPI_TEST_EVAL
+#include "tests/unit/testutil.h"
+
+#define ROSTER                                                                                     \
+    "roster s from \"r.csv\" {\n employee id: text\n name fio: text\n department dept: text\n" \
+    " salary: money\n hired: date\n senior: bool\n}\n"
+#define DEALS                                                                                      \
+    "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n amount: money\n cost: money\n" \
+    " status: text\n signed: date\n paid: bool\n sc: score\n n: integer nonzero\n}\n"
+/* ids of 18 and 13 bytes: hashed and compared past their first 8 bytes */
+#define ROSTER_CSV                                                                                 \
+    "id,fio,dept,salary,hired,senior\n"                                                           \
+    "EMPLOYEE-LONG-0001,Ann,D1,100,2020-01-01,true\n"                                              \
+    "E-12345678901,Bob,D1,200,,false\n"                                                            \
+    "E2,Cid,D2,300,2025-06-30,\n"
+#define DEALS_CSV                                                                                  \
+    "m,on,amount,cost,status,signed,paid,sc,n\n"                                                  \
+    "EMPLOYEE-LONG-0001,2026-01-05,50,10,a,2026-01-05,true,0.5,1\n"                                \
+    "EMPLOYEE-LONG-0001,2026-01-06,150,20,x,2025-12-31,false,1,2\n"                                \
+    "E-12345678901,2026-01-07,,30,y,2026-01-10,false,0,3\n"                                        \
+    "E2,2026-02-01,999,1,a,2026-01-01,true,,1\n"
+
+/* The value of output name for employee e: dates as YYYY-MM-DD, the rest as out() does. */
+static const char *value(Eval *ev, uint32_t e, const char *name)
+{
+    static char buf[16];
+    for (uint32_t i = 0; i < ev->p->nouts; i++)
+        if (!strcmp(ev->p->outs[i].name, name)) {
+            Value v = run_regs(&ev->r, e)[ev->p->outs[i].reg];
+            if (v.kind != V_DATE)
+                return out(ev, e, name);
+            date_format((Day)(int32_t)v.aux, buf);
+            return buf;
+        }
+    fail_msg("no output %s", name);
+    return NULL;
+}
+
+static void test_row_expressions(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS
+         "let a \"A\" = sum(amount from deals where status != \"x\")\n"
+         "let b \"B\" = count(deals where amount < 100)\n"
+         "let c \"C\" = count(deals where amount > 100)\n"
+         "let d \"D\" = max(signed from deals)\n"
+         "let e \"E\" = min(signed from deals where paid)\n"
+         "let f \"F\" = sum(if paid then amount else cost from deals)\n"
+         "let g \"G\" = sum(amount default cost from deals)\n"
+         "let h \"H\" = count(deals where signed = on)\n"
+         "let k \"K\" = sum(amount from deals where paid or status = \"y\")\n"
+         "let q \"Q\" = avg(sc from deals)\n"
+         "let n \"N\" = sum(n from deals where signed >= on and not paid)\n"
+         "let hired \"Hired\" = s.hired\n"
+         "let senior \"Senior\" = s.senior\n"
+         "payout = s.salary\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv", DEALS_CSV, NULL);
+    if (ev.r.status != RUN_OK)
+        print_message("%s", ev.msgs);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_int_equal(ev.r.nemp, 3);
+    /* sorted by id: E-12345678901, E2, EMPLOYEE-LONG-0001 */
+    assert_string_equal(strtab_get(&ev.r.strs, ev.r.emp_key[2], NULL), "EMPLOYEE-LONG-0001");
+    assert_string_equal(value(&ev, 2, "a"), "50");
+    assert_string_equal(value(&ev, 2, "b"), "1");
+    assert_string_equal(value(&ev, 2, "c"), "1");
+    assert_string_equal(value(&ev, 2, "d"), "2026-01-05");
+    assert_string_equal(value(&ev, 2, "e"), "2026-01-05");
+    assert_string_equal(value(&ev, 2, "f"), "70");
+    assert_string_equal(value(&ev, 2, "g"), "200");
+    assert_string_equal(value(&ev, 2, "h"), "1");
+    assert_string_equal(value(&ev, 2, "k"), "50");
+    assert_string_equal(value(&ev, 2, "q"), "0.75");
+    assert_string_equal(value(&ev, 2, "n"), "0");
+    assert_string_equal(value(&ev, 2, "hired"), "2020-01-01");
+    assert_string_equal(value(&ev, 2, "senior"), "true");
+    /* Bob: an empty amount is blank, so default takes the cost; no paid rows */
+    assert_string_equal(strtab_get(&ev.r.strs, ev.r.emp_key[0], NULL), "E-12345678901");
+    assert_string_equal(value(&ev, 0, "a"), "0");
+    assert_string_equal(value(&ev, 0, "g"), "30");
+    assert_string_equal(value(&ev, 0, "f"), "30");
+    assert_string_equal(value(&ev, 0, "k"), "0");
+    assert_string_equal(value(&ev, 0, "e"), "blank");
+    assert_string_equal(value(&ev, 0, "d"), "2026-01-10");
+    assert_string_equal(value(&ev, 0, "n"), "3");
+    assert_string_equal(value(&ev, 0, "hired"), "blank");
+    assert_string_equal(value(&ev, 0, "senior"), "false");
+    /* E2's only row is in February */
+    assert_string_equal(value(&ev, 1, "d"), "blank");
+    assert_string_equal(value(&ev, 1, "senior"), "blank");
+    done(&ev);
+}
+
+/* A data error is located: file, row, column and what is wrong. */
+static void data_error_p(const char *scheme, const char *roster, const char *deals, const char *plans,
+                         const char *want)
+{
+    Eval ev;
+    eval(&ev, scheme, "2026-01", "r.csv", roster, "d.csv", deals, "p.csv", plans, NULL);
+    if (!strstr(ev.msgs, want))
+        print_message("expected\n  %s\nin:\n%s\n", want, ev.msgs);
+    assert_non_null(strstr(ev.msgs, want));
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    done(&ev);
+}
+
+static void data_error(const char *scheme, const char *roster, const char *deals, const char *want)
+{
+    data_error_p(scheme, roster, deals, "", want);
+}
+
+static void test_data_errors(void **state)
+{
+    (void)state;
+    const char *scheme = ROSTER DEALS "let x \"X\" = sum(n from deals) + sum(sc from deals)\n"
+                                      "let z \"Z\" = max(signed from deals)\n"
+                                      "let h \"H\" = s.hired\nlet y \"Y\" = s.senior\npayout = s.salary\n";
+    data_error(scheme, ROSTER_CSV, "m,on,amount,cost,status,signed,paid,sc,n\nE2,2026-01-05,1,1,a,2026-01-05,true,0.5,0\n",
+               "d.csv:2:9: error[K0905]: zero in column n, which is declared nonzero");
+    data_error(scheme, ROSTER_CSV, "m,on,amount,cost,status,signed,paid,sc,n\nE2,2026-01-05,1,1,a,2026-01-05,true,1.5,1\n",
+               "d.csv:2:8: error[K0905]: score '1.5' in column sc is outside 0..1");
+    data_error(scheme, ROSTER_CSV, "m,on,amount,cost,status,signed,paid,sc,n\nE2,2026-01-05,1,1,a,05.01.2026,true,1,1\n",
+               "d.csv:2:6: error[K0905]:");
+    data_error(scheme, "id,fio,dept,salary,hired,senior\nE2,Cid,D2,300,2025-13-01,true\n", DEALS_CSV,
+               "r.csv:2:5: error[K0905]:");
+    data_error(scheme, "id,fio,dept,salary,hired,senior\nE2,Cid,D2,300,2025-01-01,maybe\n", DEALS_CSV,
+               "r.csv:2:6: error[K0905]:");
+    data_error(scheme, "id,fio,dept,salary,hired,senior\nE2,Cid,D2,3x0,2025-01-01,true\n", DEALS_CSV,
+               "r.csv:2:4: error[K0905]: '3x0' in column salary:");
+    data_error(scheme, ROSTER_CSV, "m,on,amount,cost,status,signed,paid,sc,n\nE2,2026-01-05,1,1,a,2026-01-05,true,0.5,1.5\n",
+               "d.csv:2:9: error[K0905]: '1.5' in column n: it has decimal places (expected a whole number)");
+    data_error(scheme, ROSTER_CSV, "m,on,amount,cost,status,signed,paid,sc,n\nE2,2026-01-05,1,1,a,2026-01-05,true,abc,1\n",
+               "d.csv:2:8: error[K0905]: 'abc' in column sc: it is not a number (expected a score from 0 to 1, "
+               "or an empty cell)");
+    data_error(ROSTER "facts deals from \"d.csv\" {\n delimiter \"\\t\"\n employee m: text\n date on: date\n x: decimal\n}\n"
+               "let x \"X\" = sum(x from deals)\npayout = s.salary\n",
+               ROSTER_CSV, "m,on,x\nE2,2026-01-05,1\n",
+               "d.csv:1: error[K0903]: the header is one column \"m,on,x\": the file separates fields with ',', the "
+               "table with '\\t'; write delimiter \",\" in table deals");
+    data_error(ROSTER "facts deals from \"d.csv\" {\n format ru\n employee m: text\n date on: date\n x: decimal\n}\n"
+               "let x \"X\" = sum(x from deals)\npayout = s.salary\n",
+               ROSTER_CSV, "m;on;x\nE2;05.01.2026;1.5.2\n",
+               "d.csv:2:3: error[K0905]: '1.5.2' in column x: it is not a number (expected a number like 12,5)");
+}
+
+/* A plans table keyed by department, with a score column and a bool. */
+#define DEPT_PLANS                                                                                 \
+    "plans dp from \"p.csv\" {\n department d: text\n period month: period\n target: money\n"     \
+    " share: score\n open: bool\n}\n"
+
+static void test_department_plans(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS DEPT_PLANS
+         "let t \"T\" = dp.target\nlet sh \"Sh\" = dp.share\nlet o \"O\" = dp.open\n"
+         "let x \"X\" = count(deals) + sum(n from deals) * 0\npayout = s.salary\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv", DEALS_CSV, "p.csv",
+         "d,month,target,share,open\nD1,2026-01,1000,0.25,true\nD1,2026-02,2000,0.5,false\n", NULL);
+    /* D2 has no row for the month: an error of the data that names its employee */
+    assert_non_null(strstr(ev.msgs, "error[K1004]: no plan for employee E2 (Cid) in period 2026-01"));
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    assert_string_equal(value(&ev, 0, "t"), "1000");
+    assert_string_equal(value(&ev, 0, "sh"), "0.25");
+    assert_string_equal(value(&ev, 0, "o"), "true");
+    assert_string_equal(value(&ev, 2, "t"), "1000");
+    done(&ev);
+    const char *scheme = ROSTER DEALS DEPT_PLANS "let sh \"Sh\" = dp.share + count(deals) * 0\nlet o \"O\" = dp.open\n"
+                                                 "payout = s.salary\n";
+    data_error_p(scheme, ROSTER_CSV, DEALS_CSV, "d,month,target,share,open\nD1,2026-01,1000,1.25,true\n",
+                 "p.csv:2:4: error[K0905]: score '1.25' in column share is outside 0..1");
+    data_error_p(scheme, ROSTER_CSV, DEALS_CSV, "d,month,target,share,open\nD1,2026-01,1000,0.25,yes?\n",
+                 "p.csv:2:5: error[K0905]: 'yes?' in column open is not true/false, 1/0, yes/no or да/нет");
+}
+
+
+#define TEAM_ROSTER                                                                                \
+    "roster s from \"r.csv\" {\n employee id: text\n name fio: text\n department dept: text\n" \
+    " salary: money\n rate: decimal\n grade: text\n}\n"
+/* Bob's salary is empty, Cid has no grade */
+#define TEAM_CSV                                                                                   \
+    "id,fio,dept,salary,rate,grade\nA1,Ann,D1,100,1,g1\nA2,Bob,D1,,2,g1\nA3,Cid,D1,300,1,\n"        \
+    "A4,Dan,D2,50,0,g2\n"
+
+static void test_teams(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, TEAM_ROSTER
+         "team t by s.grade { lo = min(s.salary)\n hi = max(s.salary)\n av = avg(s.salary)\n n = count(s.id)\n"
+         " paid2 = sum(s.salary where s.rate > 1)\n}\n"
+         "team by_rate by s.rate { n = count(s.id) }\n"
+         "let lo \"Lo\" = t.lo\nlet hi \"Hi\" = t.hi\nlet av \"Av\" = t.av\nlet n \"N\" = t.n\n"
+         "let paid2 \"P2\" = t.paid2\nlet same_rate \"R\" = by_rate.n\npayout = s.salary default 0\n",
+         "2026-01", "r.csv", TEAM_CSV, NULL);
+    if (ev.r.status != RUN_OK)
+        print_message("%s", ev.msgs);
+    assert_int_equal(ev.r.status, RUN_OK);
+    /* g1: Bob's blank salary is skipped by min, max and avg, but he is counted */
+    assert_string_equal(out(&ev, 0, "lo"), "100");
+    assert_string_equal(out(&ev, 0, "hi"), "100");
+    assert_string_equal(out(&ev, 0, "av"), "100");
+    assert_string_equal(out(&ev, 0, "n"), "2");
+    assert_string_equal(out(&ev, 1, "paid2"), "0");
+    assert_string_equal(out(&ev, 3, "av"), "50");
+    /* Cid, without a grade, is in no group: every field is blank for him */
+    assert_string_equal(out(&ev, 2, "n"), "blank");
+    assert_string_equal(out(&ev, 2, "av"), "blank");
+    /* grouped by a number column: rates 1 (Ann, Cid), 2 (Bob), 0 (Dan) */
+    assert_string_equal(out(&ev, 0, "same_rate"), "2");
+    assert_string_equal(out(&ev, 1, "same_rate"), "1");
+    assert_string_equal(out(&ev, 3, "same_rate"), "1");
+    done(&ev);
+    /* a member's error (Dan's salary / rate 0) makes his group's field that error */
+    eval(&ev, TEAM_ROSTER "team t by s.grade { av = avg(s.salary / s.rate default 0)\n worst = min(s.salary / s.rate) }\n"
+         "let av \"Av\" = t.av\nlet w \"W\" = t.worst default -1\npayout = s.salary default 0\n",
+         "2026-01", "r.csv", TEAM_CSV, NULL);
+    /* g1: Ann 100, Bob's blank / 2 is blank, which default makes 0 */
+    assert_string_equal(out(&ev, 0, "av"), "50");
+    assert_string_equal(out(&ev, 0, "w"), "100");
+    assert_string_equal(out(&ev, 3, "av"), "0");
+    assert_string_equal(out(&ev, 3, "w"), "-1");
+    done(&ev);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_row_expressions),
+        cmocka_unit_test(test_data_errors),
+        cmocka_unit_test(test_department_plans),
+        cmocka_unit_test(test_teams),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
