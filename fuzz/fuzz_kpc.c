@@ -2,7 +2,8 @@
  * are read as they are (the header checks), and again with the header's
  * length and CRC-32 made to match, so mutations reach the payload reader
  * and the verifier. What verifies is run with a step budget over the
- * fixed data set: verify must refuse whatever could crash the VM. */
+ * fixed data set: verify must refuse whatever could crash the VM or run
+ * past the budget. */
 #include "base/alloc.h"
 #include "compiler/disasm.h"
 #include "fuzz/fuzz.h"
@@ -40,7 +41,7 @@ static void load_and_run(const unsigned char *data, size_t size)
     Buf listing = BUF_INIT;
     disasm_program(p, &listing);
     buf_free(&listing);
-    fuzz_run_program(p);
+    fuzz_run_untrusted(p);
     program_free(p);
     kpi_free(p);
 }
