@@ -2,6 +2,7 @@
  * range and every row vector is used at its type, so that the VM, which
  * does not check, cannot be steered out of bounds by a damaged .kpc. */
 #include "vm/kpc.h"
+#include "base/alloc.h"
 #include "base/diag.h"
 
 #include <stdarg.h>
@@ -234,19 +235,42 @@ static void verify_ins(Vf *v, uint32_t pc, uint32_t lo, uint32_t hi)
         bad(v, "a span index is out of range");
 }
 
+/* A named value belongs to one stage: the evaluator stores or recomputes
+ * it by the stage that writes it (vm/eval.c), so a second writer would
+ * give another employee's or a stale value. stage_of: npersist entries. */
+static void verify_writer(Vf *v, uint32_t pc, uint32_t s, int32_t *stage_of)
+{
+    Ins in = v->p->code[pc];
+    bool writes = op_info[in.op].format[0] == 'R' && in.op != BC_JNOTBOOL && in.op != BC_JFALSE;
+    if (!writes || in.a >= v->p->npersist)
+        return;
+    if (stage_of[in.a] >= 0 && stage_of[in.a] != (int32_t)s)
+        bad(v, "register r%u is written in stages %d and %u", in.a, stage_of[in.a], s);
+    stage_of[in.a] = (int32_t)s;
+}
+
 static void verify_code(Vf *v)
 {
     const Program *p = v->p;
     if (p->nstrata == 0 || p->stratum_pc[0] != 0)
         return (void)bad(v, "the program has no stages");
+    int32_t *stage_of = kpi_malloc(sizeof(int32_t) * (p->npersist ? p->npersist : 1));
+    for (uint32_t i = 0; i < p->npersist; i++)
+        stage_of[i] = -1;
     for (uint32_t s = 0; s < p->nstrata && v->ok; s++) {
         uint32_t lo = p->stratum_pc[s];
         uint32_t hi = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
-        if (hi <= lo || hi > p->ncode || p->code[hi - 1].op != BC_RET)
-            return (void)bad(v, "stage %u does not end with RET", s);
-        for (uint32_t pc = lo; pc < hi && v->ok; pc++)
+        if (hi <= lo || hi > p->ncode || p->code[hi - 1].op != BC_RET) {
+            bad(v, "stage %u does not end with RET", s);
+            break;
+        }
+        for (uint32_t pc = lo; pc < hi && v->ok; pc++) {
             verify_ins(v, pc, lo, hi);
+            if (v->ok)
+                verify_writer(v, pc, s, stage_of);
+        }
     }
+    kpi_free(stage_of);
 }
 
 static void verify_outputs(Vf *v)

@@ -369,6 +369,16 @@ static void test_employee_code(void **state)
     assert_true(p->nstrata == 2);
     REFUSED(p->stratum_pc[1], p->stratum_pc[0], "stage 0 does not end with RET");
     REFUSED(p->stratum_pc[1], p->ncode + 1, "stage 0 does not end with RET");
+    /* an instruction of stage 1 made to write a named value of stage 0 */
+    uint32_t w0 = 0, w1 = p->stratum_pc[1];
+    while (op_info[p->code[w0].op].format[0] != 'R' || p->code[w0].a >= p->npersist)
+        w0++;
+    while (op_info[p->code[w1].op].format[0] != 'R' || p->code[w1].op == BC_JNOTBOOL || p->code[w1].op == BC_JFALSE)
+        w1++;
+    assert_true(w0 < p->stratum_pc[1] && w1 < p->ncode);
+    char want[64];
+    snprintf(want, sizeof want, "register r%u is written in stages 0 and 1", p->code[w0].a);
+    REFUSED(p->code[w1].a, p->code[w0].a, want);
     still_good(p, failures);
     free_program(p);
 }
