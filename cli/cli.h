@@ -6,6 +6,7 @@
 
 #include "base/diag.h"
 #include "compiler/compile.h"
+#include "report/results.h"
 
 #define KPI_VERSION "0.1.0"
 
@@ -39,5 +40,9 @@ Program *cli_compile(const char *path, bool warnings, const CompileOverride *ov,
 /* "prog: message" and the --help hint on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool has_suffix(const char *s, const char *suffix);
+/* --set NAME=VALUE, appended to *sets (the name kpi_malloc'd, the value v's). */
+int cli_set_arg(const char *prog, const char *v, CompileOverride **sets, size_t *n, size_t *cap);
+/* --format table, csv or json. */
+int cli_format_arg(const char *prog, const char *f, ReportFormat *out);
 
 #endif

@@ -157,3 +157,24 @@ int cli_usage_error(const char *prog, const char *fmt, ...)
     va_end(ap);
     return EXIT_USAGE;
 }
+
+int cli_set_arg(const char *prog, const char *v, CompileOverride **sets, size_t *n, size_t *cap)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v || !eq[1])
+        return cli_usage_error(prog, "--set takes NAME=VALUE, e.g. --set revenue.plan=1200000");
+    CompileOverride o = {kpi_strndup(v, (size_t)(eq - v)), eq + 1};
+    VEC_PUSH(*sets, *n, *cap, o);
+    return 0;
+}
+
+int cli_format_arg(const char *prog, const char *f, ReportFormat *out)
+{
+    static const char *const names[] = {[REPORT_TABLE] = "table", [REPORT_CSV] = "csv", [REPORT_JSON] = "json"};
+    for (int k = REPORT_TABLE; k <= REPORT_JSON; k++)
+        if (!strcmp(f, names[k])) {
+            *out = (ReportFormat)k;
+            return 0;
+        }
+    return cli_usage_error(prog, "unknown format '%s' (table, csv or json)", f);
+}

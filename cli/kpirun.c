@@ -71,29 +71,6 @@ typedef struct Args {
     char           **argv;
 } Args;
 
-static int set_arg(Args *a, const char *s)
-{
-    const char *eq = strchr(s, '=');
-    if (!eq || eq == s || !eq[1])
-        return cli_usage_error("kpirun", "--set takes NAME=VALUE, e.g. --set revenue.plan=1200000");
-    CompileOverride o = {kpi_strndup(s, (size_t)(eq - s)), eq + 1};
-    VEC_PUSH(a->sets, a->nsets, a->capsets, o);
-    return 0;
-}
-
-static int format_arg(Args *a, const char *f)
-{
-    if (!strcmp(f, "table"))
-        a->format = REPORT_TABLE;
-    else if (!strcmp(f, "csv"))
-        a->format = REPORT_CSV;
-    else if (!strcmp(f, "json"))
-        a->format = REPORT_JSON;
-    else
-        return cli_usage_error("kpirun", "unknown format '%s' (table, csv or json)", f);
-    return 0;
-}
-
 static int threads_arg(Args *a, const char *v)
 {
     char *end;
@@ -116,7 +93,7 @@ static int option(Args *a, const char *s, const char *v)
     else if (!strcmp(s, "-o"))
         a->out = v;
     else if (!strcmp(s, "--format"))
-        return format_arg(a, v);
+        return cli_format_arg("kpirun", v, &a->format);
     else if (!strcmp(s, "--explain"))
         a->explain = v;
     else if (!strcmp(s, "--statements"))
@@ -130,7 +107,7 @@ static int option(Args *a, const char *s, const char *v)
     else if (!strcmp(s, "--threads"))
         return threads_arg(a, v);
     else
-        return set_arg(a, v);
+        return cli_set_arg("kpirun", v, &a->sets, &a->nsets, &a->capsets);
     return 0;
 }
 

@@ -52,11 +52,7 @@ static int option(Args *a, const char *s, const char *v)
             return cli_usage_error("kpirun curve", "unknown format '%s' (table or csv)", v);
         a->csv = !strcmp(v, "csv");
     } else {
-        const char *eq = strchr(v, '=');
-        if (!eq || eq == v || !eq[1])
-            return cli_usage_error("kpirun curve", "--set takes NAME=VALUE");
-        CompileOverride o = {kpi_strndup(v, (size_t)(eq - v)), eq + 1};
-        VEC_PUSH(a->sets, a->nsets, a->capsets, o);
+        return cli_set_arg("kpirun curve", v, &a->sets, &a->nsets, &a->capsets);
     }
     return 0;
 }

@@ -45,19 +45,6 @@ typedef struct DiffArgs {
     char       **argv;
 } DiffArgs;
 
-static int format_arg(DiffArgs *a, const char *f)
-{
-    if (!strcmp(f, "table"))
-        a->format = REPORT_TABLE;
-    else if (!strcmp(f, "csv"))
-        a->format = REPORT_CSV;
-    else if (!strcmp(f, "json"))
-        a->format = REPORT_JSON;
-    else
-        return cli_usage_error(PROG, "unknown format '%s' (table, csv or json)", f);
-    return 0;
-}
-
 static int option(DiffArgs *a, const char *s, const char *v)
 {
     if (!strcmp(s, "--period"))
@@ -69,7 +56,7 @@ static int option(DiffArgs *a, const char *s, const char *v)
     else if (!strcmp(s, "--manifest"))
         a->manifest = v;
     else
-        return format_arg(a, v);
+        return cli_format_arg(PROG, v, &a->format);
     return 0;
 }
 
