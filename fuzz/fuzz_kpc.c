@@ -15,17 +15,6 @@
 #define MAX_INPUT (256u << 10)
 #define HEADER 20u
 
-static uint32_t crc32(const unsigned char *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
-    }
-    return ~c;
-}
-
 static void put_le(unsigned char *at, uint64_t v, int bytes)
 {
     for (int i = 0; i < bytes; i++)
@@ -58,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(fixed, KPC_MAGIC, 4);
         put_le(fixed + 4, KPC_VERSION, 4);
         put_le(fixed + 8, size - HEADER, 8);
-        put_le(fixed + 16, crc32(fixed + HEADER, size - HEADER), 4);
+        put_le(fixed + 16, kpc_crc32(fixed + HEADER, size - HEADER), 4);
         if (memcmp(fixed, data, HEADER) != 0)
             load_and_run(fixed, size);
         kpi_free(fixed);

@@ -395,16 +395,7 @@ static void write_csv(const Diff *d, Buf *out)
 /* ---- JSON ---- */
 static void json_value(const RunResult *r, Value v, Buf *out)
 {
-    if (v.kind == V_NUM || v.kind == V_BOOL) {
-        fmt_value(&r->strs, v, out);
-    } else if (v.kind == V_TEXT || v.kind == V_DATE) {
-        Buf t = BUF_INIT;
-        fmt_value(&r->strs, v, &t);
-        fmt_json_string(out, buf_cstr(&t), t.len);
-        buf_free(&t);
-    } else {
-        buf_adds(out, "null");
-    }
+    fmt_json_value(&r->strs, v, out);
 }
 
 static void json_side(const RunResult *r, const DiffMove *m, const DiffSideVal *s, Buf *out)

@@ -183,3 +183,17 @@ void fmt_html(Buf *out, const char *s, size_t n)
 }
 
 void fmt_html_cstr(Buf *out, const char *s) { fmt_html(out, s, strlen(s)); }
+
+void fmt_json_value(const StrTab *strs, Value v, Buf *out)
+{
+    if (v.kind == V_NUM || v.kind == V_BOOL) {
+        fmt_value(strs, v, out);
+    } else if (v.kind == V_TEXT || v.kind == V_DATE) {
+        Buf t = BUF_INIT;
+        fmt_value(strs, v, &t);
+        fmt_json_string(out, buf_cstr(&t), t.len);
+        buf_free(&t);
+    } else {
+        buf_adds(out, "null");
+    }
+}

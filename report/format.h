@@ -34,6 +34,9 @@ void fmt_csv_cell(Buf *out, const char *s, size_t n);
 /* JSON strings. */
 void fmt_json_string(Buf *out, const char *s, size_t n);
 void fmt_json_cstr(Buf *out, const char *s);
+/* A value in JSON: a number or bool bare, a text or date a string, blank
+ * and errors null. */
+void fmt_json_value(const StrTab *strs, Value v, Buf *out);
 
 /* HTML text and attribute values. */
 void fmt_html(Buf *out, const char *s, size_t n);

@@ -72,16 +72,7 @@ static void csv_employee(const RunResult *r, uint32_t e, const Value *regs, Buf 
 /* ---- JSON ---- */
 static void json_value(const RunResult *r, Value v, Buf *out)
 {
-    if (v.kind == V_NUM || v.kind == V_BOOL) {
-        fmt_value(&r->strs, v, out);
-    } else if (v.kind == V_TEXT || v.kind == V_DATE) {
-        Buf t = BUF_INIT;
-        fmt_value(&r->strs, v, &t);
-        fmt_json_string(out, buf_cstr(&t), t.len);
-        buf_free(&t);
-    } else {
-        buf_adds(out, "null");
-    }
+    fmt_json_value(&r->strs, v, out);
 }
 
 static void json_employee(const RunResult *r, uint32_t e, const Value *regs, Buf *out)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-KPI_WRAPS static uint32_t crc32(const unsigned char *p, size_t n)
+KPI_WRAPS uint32_t kpc_crc32(const unsigned char *p, size_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
     for (size_t i = 0; i < n; i++) {
@@ -215,7 +215,7 @@ void kpc_write(const Program *p, Buf *out)
     buf_add(out, KPC_MAGIC, 4);
     w32(out, KPC_VERSION);
     w_u(out, payload.len, 8);
-    w32(out, crc32((const unsigned char *)payload.data, payload.len));
+    w32(out, kpc_crc32((const unsigned char *)payload.data, payload.len));
     buf_add(out, payload.data, payload.len);
     buf_free(&payload);
 }
@@ -520,7 +520,7 @@ Program *kpc_read(const unsigned char *data, size_t len, char *err, size_t errle
                               "the header says %llu)", len - 20, (unsigned long long)plen);
         return NULL;
     }
-    if (crc32(data + 20, len - 20) != crc) {
+    if (kpc_crc32(data + 20, len - 20) != crc) {
         snprintf(err, errlen, "the file is damaged (checksum mismatch)");
         return NULL;
     }

@@ -20,6 +20,8 @@ bool     kpc_save_file(const Program *p, const char *path, char *err, size_t err
 /* NULL with a message in err when the bytes are not a valid program. */
 Program *kpc_read(const unsigned char *data, size_t len, char *err, size_t errlen);
 Program *kpc_load_file(const char *path, char *err, size_t errlen);
+/* The CRC-32 (IEEE) the header carries of the payload. */
+uint32_t kpc_crc32(const unsigned char *p, size_t n);
 
 /* Checks every index and operand of a program, so the VM can run it without
  * further checks. Compiler output passes; a damaged file does not. */

@@ -509,6 +509,16 @@ KPI_WRAPS static uint32_t crc32_of(const unsigned char *p, size_t n)
     return ~c;
 }
 
+/* The standard check value, from the reader's own CRC and from the table. */
+static void test_crc32(void **state)
+{
+    (void)state;
+    const unsigned char check[] = "123456789";
+    assert_int_equal(kpc_crc32(check, 9), 0xCBF43926u);
+    assert_int_equal(crc32_of(check, 9), 0xCBF43926u);
+    assert_int_equal(kpc_crc32(check, 0), 0);
+}
+
 static void put_u(unsigned char *p, uint64_t v, int bytes)
 {
     for (int i = 0; i < bytes; i++)
@@ -575,6 +585,7 @@ static void test_kpc_damage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_header_and_constants),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_row_program),
