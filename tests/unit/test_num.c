@@ -428,6 +428,13 @@ static void test_format(void **state)
                  "0.99999999999999999999999999999999999999", false);
     check_format(frac(big(MAX_STR) - 1, big(MAX_STR)), 37, "1", false);
     check_format(frac(1, big(MAX_STR)), 38, "0.00000000000000000000000000000000000001", false);
+    /* terminating decimals of any 2^a 5^b denominator, and past the fast path */
+    check_format(frac(247, 20), 2, "12.35", true);
+    check_format(frac(-247, 20), 4, "-12.35", true);
+    check_format(frac(1, 524288), 19, "0.0000019073486328125", true);   /* 2^19: k > 18 */
+    check_format(frac(1, 3814697265625), 18, "0.000000000000262144", true); /* 5^18 */
+    check_format(frac(INT64_MAX, 2), 1, "4611686018427387903.5", true); /* x5 passes 64 bits */
+    check_format(frac(247, 20), 1, "12.4", false);                          /* k > max_frac */
     /* out-of-range max_frac is clamped to 0..38 */
     check_format(frac(1, 3), -5, "0", false);
     check_format(frac(1, 4), 99, "0.25", true);
