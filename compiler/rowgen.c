@@ -1,7 +1,10 @@
 /* rowgen.c - row programs: for each fact table, one program computes, per
  * batch of rows, every vector that the table's aggregates need (arguments
  * and filters). Numbers are scaled integers with a scale fixed at compile
- * time; equal subexpressions are computed once (memo by canonical key). */
+ * time; equal subexpressions are computed once: an IR node is generated
+ * once (memo by node), and an instruction equal to an earlier one (same
+ * operation, operands and result type) reuses its vector, so the same
+ * filter written in several indicators costs one pass per batch. */
 #include "base/alloc.h"
 #include "compiler/codegen.h"
 
@@ -52,6 +55,23 @@ static uint16_t new_vec(Rg *g, VecType type, uint32_t scale, int32_t col, uint32
     return (uint16_t)(g->nvecs - 1);
 }
 
+/* The vector of `op b c x` with the given result type: an earlier equal
+ * instruction's, or a new one. */
+static uint16_t value_of(Rg *g, Opcode op, VecType type, uint32_t scale, uint32_t b, uint32_t c, uint32_t x,
+                         uint32_t span)
+{
+    for (size_t i = 0; i < g->ncode; i++) {
+        Ins in = g->t->code[i];
+        const VecSpec *v = &g->t->vecs[in.a];
+        if (in.op == op && in.b == b && in.c == c && in.x == x && v->type == type && v->scale == scale)
+            return in.a;
+    }
+    uint16_t r = new_vec(g, type, scale, -1, span);
+    if (!g->failed)
+        emit(g, op, r, b, c, x, span);
+    return r;
+}
+
 static VecType vec_type(const Ir *n)
 {
     switch ((TypeKind)n->type) {
@@ -81,9 +101,7 @@ static uint16_t at_scale(Rg *g, uint16_t v, uint32_t scale, uint32_t span)
     uint32_t have = g->t->vecs[v].scale;
     if (g->t->vecs[v].type != VT_NUM || have == scale)
         return v;
-    uint16_t r = new_vec(g, VT_NUM, scale, -1, span);
-    emit(g, BC_ROW_RESCALE, r, v, scale - have, 0, span);
-    return r;
+    return value_of(g, BC_ROW_RESCALE, VT_NUM, scale, v, scale - have, 0, span);
 }
 
 static uint32_t max_u(uint32_t a, uint32_t b) { return a > b ? a : b; }
@@ -115,9 +133,7 @@ static uint16_t gen_binary(Rg *g, const Ir *n)
                 : op == OP_DEFAULT ? (VecType)va.type : VT_BOOL;
     if (op == OP_DEFAULT && out != VT_NUM)
         scale = 0;
-    uint16_t r = new_vec(g, out, out == VT_NUM ? scale : 0, -1, n->span);
-    emit(g, ops[op], r, a, b, 0, n->span);
-    return r;
+    return value_of(g, ops[op], out, out == VT_NUM ? scale : 0, a, b, 0, n->span);
 }
 
 static uint16_t gen_if(Rg *g, const Ir *n)
@@ -133,9 +149,7 @@ static uint16_t gen_if(Rg *g, const Ir *n)
         a = at_scale(g, a, scale, n->span);
         b = at_scale(g, b, scale, n->span);
     }
-    uint16_t r = new_vec(g, ty, scale, -1, n->span);
-    emit(g, BC_ROW_SELECT, r, a, b, c, n->span);
-    return r;
+    return value_of(g, BC_ROW_SELECT, ty, scale, a, b, c, n->span);
 }
 
 static uint16_t gen_const(Rg *g, const Ir *n)
@@ -160,9 +174,7 @@ static uint16_t gen_const(Rg *g, const Ir *n)
             fail(g, n->span, "this constant is too large for a row expression");
         scale = (uint32_t)k;
     }
-    uint16_t r = new_vec(g, vec_type(n), scale, -1, n->span);
-    emit(g, BC_ROW_CONST, r, cg_const(g->p, v), 0, 0, n->span);
-    return r;
+    return value_of(g, BC_ROW_CONST, vec_type(n), scale, cg_const(g->p, v), 0, 0, n->span);
 }
 
 static uint16_t gen_col(Rg *g, const Ir *n)
@@ -185,16 +197,13 @@ static uint16_t gen_uncached(Rg *g, const Ir *n)
         uint16_t a = gen(g, n->u.op.a);
         if (g->failed)
             return 0;
-        uint16_t r = new_vec(g, (VecType)g->t->vecs[a].type, g->t->vecs[a].scale, -1, n->span);
-        emit(g, n->u.op.op == OP_NOT ? BC_ROW_NOT : BC_ROW_NEG, r, a, 0, 0, n->span);
-        return r;
+        return value_of(g, n->u.op.op == OP_NOT ? BC_ROW_NOT : BC_ROW_NEG, (VecType)g->t->vecs[a].type,
+                        g->t->vecs[a].scale, a, 0, 0, n->span);
     }
     case IR_BUILTIN:
         if (n->u.call.fn == BI_ISBLANK) {
             uint16_t a = gen(g, n->u.call.args[0]);
-            uint16_t r = new_vec(g, VT_BOOL, 0, -1, n->span);
-            emit(g, BC_ROW_ISBLANK, r, a, 0, 0, n->span);
-            return r;
+            return g->failed ? 0 : value_of(g, BC_ROW_ISBLANK, VT_BOOL, 0, a, 0, 0, n->span);
         }
         fail(g, n->span, "only is_blank can be called inside a row expression");
         return 0;

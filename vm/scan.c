@@ -297,30 +297,34 @@ static bool empty_cell(Part *pt, const ColumnSpec *c, Vec *v, uint32_t i, uint64
  * wrong. */
 static inline bool dec_fast(const char *s, uint32_t n, const DecFormat *f, int scale, int64_t *out)
 {
+    static const uint64_t p10[] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+                                   10000000ull, 100000000ull, 1000000000ull, 10000000000ull};
     if (n == 0 || n > 18)
         return false;
     uint64_t v = 0;
-    int frac = -1;
-    for (uint32_t i = 0; i < n; i++) {
-        int d = (unsigned char)s[i] - '0';
-        if (d >= 0 && d <= 9) {
-            v = v * 10 + (unsigned)d;
-            if (frac >= 0 && ++frac > scale)
-                return false;
-        } else if (s[i] == f->decimal_point && frac < 0 && i > 0) {
-            frac = 0;
-        } else {
+    uint32_t i = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9)
+            break;
+        v = v * 10 + d;
+    }
+    uint32_t frac = 0;
+    if (i < n) {   /* the point, between digits, and at most `scale` digits after it */
+        if (s[i] != f->decimal_point || i == 0 || i + 1 == n || n - i - 1 > (uint32_t)scale)
             return false;
+        for (uint32_t j = i + 1; j < n; j++) {
+            unsigned d = (unsigned char)s[j] - '0';
+            if (d > 9)
+                return false;
+            v = v * 10 + d;
         }
+        frac = n - i - 1;
     }
-    if (frac == 0)
-        return false;   /* "12," */
-    for (int k = frac < 0 ? 0 : frac; k < scale; k++) {
-        if (v > (uint64_t)INT64_MAX / 10)
-            return false; /* past int64 once scaled: dec_parse says so */
-        v *= 10;
-    }
-    *out = (int64_t)v;
+    uint32_t k = (uint32_t)scale - frac;
+    if (k >= sizeof p10 / sizeof p10[0] || v > (uint64_t)INT64_MAX / p10[k])
+        return false; /* past int64 once scaled (or an unusual scale): dec_parse decides */
+    *out = (int64_t)(v * p10[k]);
     return true;
 }
 
@@ -410,34 +414,59 @@ static void note_unknown(TableStats *st, CsvField key)
 }
 
 /* DD.MM.YYYY or YYYY-MM-DD exactly: the common cell, without date_parse's
- * trimming and alternatives. False sends the cell to date_parse. */
-static inline bool date_fast(const char *s, uint32_t n, DateFormat f, Day *out)
+ * trimming and alternatives. False sends the cell to date_parse. A month's
+ * rows share their year and month: those 8 bytes are checked once, and a
+ * row's date is then the month's first day plus its own two digits. */
+typedef struct DateMemo {
+    uint64_t ym;      /* the year-and-month bytes last seen (0: none) */
+    Day      first;   /* that month's first day */
+    unsigned ndays;
+} DateMemo;
+
+static bool date_month(const char *s, DateFormat f, uint64_t ym, DateMemo *dm)
 {
-    if (n != 10)
-        return false;
     int c[10];
     unsigned notdigit = 0; /* bit i: s[i] is not a digit (an OR of digits can pass 9: 8 | 2) */
     for (int i = 0; i < 10; i++) {
         c[i] = (unsigned char)s[i] - '0';
         notdigit |= (unsigned)(c[i] < 0 || c[i] > 9) << i;
     }
-    int y, m, d;
+    int y, m;
     if (f == DATE_DMY) {
-        if (s[2] != '.' || s[5] != '.' || (notdigit & 0x3DB)) /* all but 2 and 5 */
+        if (s[2] != '.' || s[5] != '.' || (notdigit & 0x3D8)) /* 3, 4, 6..9 */
             return false;
-        d = c[0] * 10 + c[1];
         m = c[3] * 10 + c[4];
         y = c[6] * 1000 + c[7] * 100 + c[8] * 10 + c[9];
     } else {
-        if (s[4] != '-' || s[7] != '-' || (notdigit & 0x36F)) /* all but 4 and 7 */
+        if (s[4] != '-' || s[7] != '-' || (notdigit & 0x06F)) /* 0..3, 5, 6 */
             return false;
         y = c[0] * 1000 + c[1] * 100 + c[2] * 10 + c[3];
         m = c[5] * 10 + c[6];
-        d = c[8] * 10 + c[9];
     }
-    if (!date_valid(y, m, d))
+    if (!date_valid(y, m, 1))
         return false;
-    *out = date_from_ymd(y, m, d);
+    dm->ym = ym;
+    dm->first = date_from_ymd(y, m, 1);
+    dm->ndays = 28;
+    while (dm->ndays < 31 && date_valid(y, m, (int)dm->ndays + 1))
+        dm->ndays++;
+    return true;
+}
+
+static inline bool date_fast(const char *s, uint32_t n, DateFormat f, DateMemo *dm, Day *out)
+{
+    if (n != 10)
+        return false;
+    const char *dd = f == DATE_DMY ? s : s + 8;
+    unsigned d1 = (unsigned char)dd[0] - '0', d0 = (unsigned char)dd[1] - '0';
+    uint64_t ym;
+    memcpy(&ym, f == DATE_DMY ? s + 2 : s, 8);
+    if (d1 > 9 || d0 > 9 || (ym != dm->ym && !date_month(s, f, ym, dm)))
+        return false;
+    unsigned day = d1 * 10 + d0;
+    if (day < 1 || day > dm->ndays)
+        return false;
+    *out = dm->first + (Day)day - 1;
     return true;
 }
 
@@ -456,6 +485,7 @@ static void select_rows(Part *pt, const CsvBatch *b)
         start[i] = emp_start(pt->emps, k.ptr, k.len);
         __builtin_prefetch(&pt->emps->slot[start[i]]);
     }
+    DateMemo dmemo = {0, 0, 0};
     pt->m = 0;
     for (uint32_t i = 0; i < b->nrows && !part_capped(pt); i++) {
         size_t here = start[i % AHEAD];
@@ -474,7 +504,7 @@ static void select_rows(Part *pt, const CsvBatch *b)
                        t->cols[t->key_col].name);
             continue;
         }
-        if (!date_fast(date.ptr, date.len, t->dialect.date, &day)) {
+        if (!date_fast(date.ptr, date.len, t->dialect.date, &dmemo, &day)) {
             if (date.len == 0 || cell_empty(date.ptr, date.len)) {
                 part_error(pt, K_DATA_EMPTY, row, (uint32_t)pos[t->date_col] + 1, "empty date cell in column %s",
                            t->cols[t->date_col].name);
@@ -504,6 +534,85 @@ static void select_rows(Part *pt, const CsvBatch *b)
     }
 }
 
+/* The column loaders: a loop per kind of column whose common cell takes a
+ * few instructions; any other cell (blank, spaces, signs, words, errors)
+ * goes to parse_cell, which decides and says what is wrong. */
+typedef struct ColLoad {
+    Part             *pt;
+    const CsvField   *cells;   /* the batch's fields, from the column's own */
+    uint32_t          stride;  /* fields per row */
+    const ColumnSpec *c;
+    Vec              *v;
+    uint32_t          col;     /* 1-based, for messages */
+} ColLoad;
+
+static inline CsvField cell_at(const ColLoad *l, uint32_t i)
+{
+    return l->cells[(size_t)l->pt->keep[i] * l->stride];
+}
+
+static void load_slow(const ColLoad *l, uint32_t i, CsvField f)
+{
+    if (!parse_cell(l->pt, l->c, l->v, i, f, l->pt->rowno[i], l->col))
+        l->v->blank[i] = 1;
+}
+
+static void load_text(const ColLoad *l, uint32_t m)
+{
+    for (uint32_t i = 0; i < m; i++) {
+        CsvField f = cell_at(l, i);
+        if (f.len == 0 || f.ptr[0] == ' ') {
+            load_slow(l, i, f);
+            continue;
+        }
+        l->v->blank[i] = 0;
+        l->v->s[i] = f;
+    }
+}
+
+static void load_number(const ColLoad *l, uint32_t m)
+{
+    const ColumnSpec *c = l->c;
+    const DecFormat *num = &l->pt->t->dialect.num;
+    /* an empty cell that is allowed: blank, or zero with `empty zero` */
+    bool empty_ok = c->role == COLROLE_NONE && c->empty != EMPTY_ERROR;
+    uint8_t empty_blank = c->empty != EMPTY_ZERO;
+    int64_t lo = c->nonzero ? 1 : INT64_MIN, hi = INT64_MAX;
+    if (c->type == COL_SCORE)
+        lo = 0, hi = (int64_t)i128_pow10(c->scale);
+    Vec *v = l->v;
+    for (uint32_t i = 0; i < m; i++) {
+        CsvField f = cell_at(l, i);
+        if (dec_fast(f.ptr, f.len, num, c->scale, &v->v[i]) && v->v[i] >= lo && v->v[i] <= hi) {
+            v->blank[i] = 0;
+        } else if (f.len == 0 && empty_ok) {
+            v->blank[i] = empty_blank;
+            v->v[i] = 0;
+        } else {
+            load_slow(l, i, f);
+        }
+    }
+}
+
+static void load_bool(const ColLoad *l, uint32_t m)
+{
+    for (uint32_t i = 0; i < m; i++) {
+        CsvField f = cell_at(l, i);
+        if (f.len == 1 && (f.ptr[0] == '0' || f.ptr[0] == '1')) {
+            l->v->blank[i] = 0;
+            l->v->v[i] = f.ptr[0] - '0';
+        } else {
+            load_slow(l, i, f);
+        }
+    }
+}
+
+static void load_any(const ColLoad *l, uint32_t m)
+{
+    for (uint32_t i = 0; i < m; i++)
+        load_slow(l, i, cell_at(l, i));
+}
+
 static void load_columns(Part *pt, const CsvBatch *b)
 {
     for (uint32_t v = 0; v < pt->t->nvecs; v++) {
@@ -512,11 +621,14 @@ static void load_columns(Part *pt, const CsvBatch *b)
             continue;
         const VecSpec *vs = &pt->t->vecs[v];
         const ColumnSpec *c = &pt->t->cols[vs->col];
-        uint32_t col = (uint32_t)pt->pos[vs->col] + 1;
-        for (uint32_t i = 0; i < pt->m; i++) {
-            CsvField cell = b->fields[(size_t)pt->keep[i] * b->ncols + (uint32_t)f];
-            if (!parse_cell(pt, c, &pt->vecs[v], i, cell, pt->rowno[i], col))
-                pt->vecs[v].blank[i] = 1;
+        ColLoad l = {pt, b->fields + f, b->ncols, c, &pt->vecs[v], (uint32_t)pt->pos[vs->col] + 1};
+        switch ((ColType)c->type) {
+        case COL_TEXT: load_text(&l, pt->m); break;
+        case COL_BOOL: load_bool(&l, pt->m); break;
+        case COL_INTEGER: case COL_DECIMAL: case COL_MONEY: case COL_HOURS: case COL_DAYS: case COL_SCORE:
+            load_number(&l, pt->m);
+            break;
+        default: load_any(&l, pt->m); break;
         }
     }
 }
@@ -719,7 +831,8 @@ static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, const V
 
 /* Row by row, every aggregate of the row's employee: their accumulators
  * lie together, so a row costs one employee's cache lines, not one per
- * aggregate. */
+ * aggregate. Sums and counts add a masked value rather than branch on the
+ * filter, which holds for rows in no predictable order. */
 static void update_aggs(Part *pt)
 {
     const Program *p = pt->r->p;
@@ -730,22 +843,22 @@ static void update_aggs(Part *pt)
         if (i + 8 < pt->m) /* the accumulators of a row ahead */
             __builtin_prefetch(&pt->acc[(size_t)pt->emp[i + 8] * naggs], 1);
         for (uint32_t j = 0; j < naggs; j++) {
-            uint32_t ai = aggs[j];
-            const AggSpec *a = &p->aggs[ai];
-            if (a->where != NO_REG && (pt->vecs[a->where].blank[i] || !pt->vecs[a->where].v[i]))
-                continue;
+            const AggSpec *a = &p->aggs[aggs[j]];
+            const Vec *w = a->where != NO_REG ? &pt->vecs[a->where] : NULL;
+            int64_t pass = w ? (int64_t)(!w->blank[i] & (w->v[i] != 0)) : 1;
             Acc *acc = &base[j];
-            acc->rows++;
+            acc->rows += pass;
             if (a->kind == AGG_COUNT_ROWS) {
-                acc->count++;
+                acc->count += pass;
             } else if (a->kind == AGG_SUM || a->kind == AGG_AVG || a->kind == AGG_COUNT) {
-                bool add = a->kind != AGG_COUNT;
+                int64_t add = a->kind != AGG_COUNT ? -1 : 0;
                 for (uint32_t k = 0; k < a->nargs; k++) { /* sum(k1..k10): the common multi-column case */
                     const Vec *x = &pt->vecs[a->args[k]];
-                    acc->v += add && !x->blank[i] ? x->v[i] : 0;
-                    acc->count += !x->blank[i];
+                    int64_t in = pass & !x->blank[i];
+                    acc->v += x->v[i] & -in & add;
+                    acc->count += in;
                 }
-            } else {
+            } else if (pass) {
                 for (uint32_t k = 0; k < a->nargs; k++) {
                     const Vec *x = &pt->vecs[a->args[k]];
                     if (!x->blank[i])

@@ -115,6 +115,38 @@ static void test_row_program(void **state)
     free_program(p);
 }
 
+/* The same filter written in three indicators, its constant in a fourth,
+ * and the constant 2 of a comparison (rescaled to money) and of a product
+ * (as it is) are each computed once per batch. */
+static void test_row_subexpressions_are_shared(void **state)
+{
+    (void)state;
+    Program *p = compile_ok(ROSTER DEALS "let a = sum(amount from deals where status = \"won\")\n"
+                                         "let b = count(deals where status = \"won\")\n"
+                                         "let c = sum(amount - cost from deals where status = \"won\" and amount > 2)\n"
+                                         "let d = sum(cost * 2 from deals where status != \"won\")\n"
+                                         "payout = a + b * 1 + c + d\n");
+    Buf b = BUF_INIT;
+    disasm_program(p, &b);
+    const char *d = buf_cstr(&b);
+    assert_non_null(strstr(d, "  0000   15  ROW_CONST    v1 k2                      ; k2=\"won\"\n"
+                              "  0001    |  ROW_EQ       v2 v0 v1\n"
+                              "  0002   17  ROW_CONST    v4 k3                      ; k3=2\n"
+                              "  0003    |  ROW_RESCALE  v5 v4 2\n"
+                              "  0004    |  ROW_GT       v6 v3 v5\n"
+                              "  0005    |  ROW_AND      v7 v2 v6\n"
+                              "  0006    |  ROW_SUB      v9 v3 v8\n"
+                              "  0007   18  ROW_NE       v10 v0 v1\n"
+                              "  0008    |  ROW_MUL      v11 v8 v4\n"
+                              "  agg g0 = sum(v3) where v2  ; line 15\n"
+                              "  agg g1 = count_rows() where v2  ; line 16\n"
+                              "  agg g2 = sum(v9) where v7  ; line 17\n"
+                              "  agg g3 = sum(v11) where v10  ; line 18\n"));
+    assert_int_equal(p->tables[1].ncode, 9);
+    buf_free(&b);
+    free_program(p);
+}
+
 static void test_equal_aggregates_are_shared(void **state)
 {
     (void)state;
@@ -456,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_constant_folding),
         cmocka_unit_test(test_bands_code),
         cmocka_unit_test(test_row_program),
+        cmocka_unit_test(test_row_subexpressions_are_shared),
         cmocka_unit_test(test_equal_aggregates_are_shared),
         cmocka_unit_test(test_unknown_column),
         cmocka_unit_test(test_unknown_name_suggests),

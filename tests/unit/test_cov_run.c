@@ -116,6 +116,64 @@ static void data_error(const char *scheme, const char *roster, const char *deals
     data_error_p(scheme, roster, deals, "", want);
 }
 
+/* The scan's fast paths (plain digits, 0/1 bools, dates read through the
+ * month they share with the row before) agree with the general parsers
+ * that take every other cell: spaces, extra zeros, words, other months. */
+#define CELLS                                                                                      \
+    "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n a: money\n q: score\n"       \
+    " n: integer empty zero\n b: bool\n}\n"                                                            \
+    "let sa \"SA\" = sum(a from deals)\nlet aq \"AQ\" = avg(q from deals) default 0\n"               \
+    "let cn \"CN\" = count(n from deals)\nlet sn \"SN\" = sum(n from deals)\n"                        \
+    "let cb \"CB\" = count(deals where b)\nlet last \"Last\" = max(on from deals)\n"                   \
+    "let first \"First\" = min(on from deals)\npayout = s.salary\n"
+
+static void test_fast_cells_agree(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER CELLS, "2026-01", "r.csv", ROSTER_CSV, "d.csv",
+         "m,on,a,q,n,b\n"
+         "E2,2026-01-31,12.5,1,,1\n"       /* fast cells; an empty n is zero */
+         "E2,2026-02-01,100,0,5,0\n"       /* another month: outside the period */
+         "E2,2026-01-01, 7.25 ,0.5,3,да\n" /* back to January; spaces, a word */
+         "E2,2026-01-15,1.230,,2,true\n"   /* a zero past the places; an empty score */
+         "E2,2025-01-15,1,1,1,1\n",        /* the same month of another year */
+         NULL);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(value(&ev, 1, "sa"), "20.98");
+    assert_string_equal(value(&ev, 1, "aq"), "0.75");
+    assert_string_equal(value(&ev, 1, "cn"), "3");
+    assert_string_equal(value(&ev, 1, "sn"), "5");
+    assert_string_equal(value(&ev, 1, "cb"), "3");
+    assert_string_equal(value(&ev, 1, "last"), "2026-01-31");
+    assert_string_equal(value(&ev, 1, "first"), "2026-01-01");
+    done(&ev);
+    eval(&ev, ROSTER "facts deals from \"d.csv\" {\n format ru\n employee m: text\n date on: date\n"
+                     " x: decimal\n}\nlet x \"X\" = sum(x from deals)\nlet last \"Last\" = max(on from deals)\n"
+                     "payout = s.salary\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv", "m;on;x\nE2;31.01.2026;1,5\nE2;01.02.2026;2\nE2;05.01.2026;2,25\n",
+         NULL);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(value(&ev, 1, "x"), "3.75");
+    assert_string_equal(value(&ev, 1, "last"), "2026-01-31");
+    done(&ev);
+}
+
+/* A day past its month is an error though the month was seen before. */
+static void test_day_past_its_month(void **state)
+{
+    (void)state;
+    const char *scheme = ROSTER CELLS;
+    data_error(scheme, ROSTER_CSV, "m,on,a,q,n,b\nE2,2026-02-01,1,1,1,1\nE2,2026-02-29,1,1,1,1\n",
+               "d.csv:3:2: error[K0905]: '2026-02-29' in column on is not a date");
+    data_error(scheme, ROSTER_CSV, "m,on,a,q,n,b\nE2,2026-04-30,1,1,1,1\nE2,2026-04-31,1,1,1,1\n",
+               "d.csv:3:2: error[K0905]: '2026-04-31' in column on is not a date");
+    data_error(scheme, ROSTER_CSV, "m,on,a,q,n,b\nE2,2026-01-05,1,1,1,1\nE2,2026-01-00,1,1,1,1\n",
+               "d.csv:3:2: error[K0905]: '2026-01-00' in column on is not a date");
+    data_error(scheme, ROSTER_CSV, "m,on,a,q,n,b\nE2,2026-01-05,1,1,1,1\nE2,2026-13-05,1,1,1,1\n",
+               "d.csv:3:2: error[K0905]: '2026-13-05' in column on is not a date");
+}
+
 static void test_data_errors(void **state)
 {
     (void)state;
@@ -234,6 +292,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_row_expressions),
+        cmocka_unit_test(test_fast_cells_agree),
+        cmocka_unit_test(test_day_past_its_month),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_department_plans),
         cmocka_unit_test(test_teams),
