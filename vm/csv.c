@@ -339,6 +339,30 @@ static inline uint64_t special_mask(const char *p, char d)
     return m;
 }
 
+/* The delimiters, quotes and line feeds of p[0, 64), one mask each. */
+static inline void window_masks(const char *p, char d, uint64_t *dm, uint64_t *qm, uint64_t *nm)
+{
+    uint64_t a = 0, q = 0, n = 0;
+#if CSV_SCAN == 2
+    const __m128i vd = _mm_set1_epi8(d), vq = _mm_set1_epi8('"'), vn = _mm_set1_epi8('\n');
+    for (int i = 0; i < 4; i++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+        a |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << (16 * i);
+        q |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) << (16 * i);
+        n |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) << (16 * i);
+    }
+#else
+    for (int i = 0; i < 64; i++) {
+        a |= (uint64_t)(p[i] == d) << i;
+        q |= (uint64_t)(p[i] == '"') << i;
+        n |= (uint64_t)(p[i] == '\n') << i;
+    }
+#endif
+    *dm = a;
+    *qm = q;
+    *nm = n;
+}
+
 /* Special bytes are found through a 64-byte window of bits, so a field
  * costs a few instructions and a byte a fraction of one. The '\n' sentinel
  * at the end of the data bounds every search. */
@@ -610,11 +634,11 @@ static bool utf8_ok(const char *s, uint32_t n)
 /* Validates and unescapes the recorded fields of a complete record.
  * Validating first leaves the record intact for an error's line number;
  * dropping half of each "" cannot change whether the text is UTF-8. */
-static int finish_fields(CsvReader *r, CsvField *out, uint32_t nout, uint32_t nesc)
+static int finish_fields(CsvReader *r, CsvField *out, uint32_t nout, uint32_t nesc, const char *rec_end)
 {
     const bool dups = r->has_dups;
     const char *ascii = r->buf + r->ascii_end;
-    for (uint32_t j = 0; j < nout; j++) {
+    for (uint32_t j = 0; rec_end > ascii && j < nout; j++) { /* an ASCII record needs no look */
         const CsvField *f = &out[j];
         if (dups && r->dup_of[j] >= 0)
             continue;
@@ -644,13 +668,63 @@ static int too_many_columns(CsvReader *r, const char *at)
     return fail(r, at, CSV_MAX_COLUMNS, "header has more than %u columns", CSV_MAX_COLUMNS);
 }
 
+/* The common record: no quote, no empty line before it, the right number
+ * of fields, and its line feed within 64 bytes of its start, in clean data
+ * already read. Its fields are read off one window's masks. SHORT_NO, with
+ * nothing changed, leaves any other record to scan_record's general path,
+ * which also says what is wrong with it. */
+enum { SHORT_NO = -1 };
+
+static inline int scan_short(CsvReader *r, CsvField *out)
+{
+    char *const p = r->buf + r->pos;
+    if (*p == '\n' || *p == '\r' || r->in_header || r->nslot < r->ncols)
+        return SHORT_NO;
+    uint64_t dm, qm, nm;
+    window_masks(p, r->delim, &dm, &qm, &nm);
+    if (!nm)
+        return SHORT_NO;
+    uint32_t len = (uint32_t)__builtin_ctzll(nm);
+    uint64_t below = (1ull << len) - 1;
+    char *const e = p + len;
+    if ((qm & below) || e >= r->buf + r->end || e > r->buf + r->clean_end ||
+        (uint32_t)__builtin_popcountll(dm & below) + 1 != r->ncols)
+        return SHORT_NO;
+    const int32_t *slot = r->slot;
+    const char *f = p;
+    uint32_t c = 0;
+    for (uint64_t m = (dm & below) | (1ull << len); m; m &= m - 1, c++) {
+        const char *q = p + __builtin_ctzll(m);
+        int32_t sl = slot[c];
+        if (sl >= 0) {
+            out[sl].ptr = f;
+            out[sl].len = (uint32_t)(q - f);
+        }
+        f = q + 1;
+    }
+    if (e[-1] == '\r' && slot[c - 1] >= 0 && out[slot[c - 1]].len > 0)
+        out[slot[c - 1]].len--;   /* CRLF: the last field ends before the CR */
+    if (e > r->buf + r->ascii_end || r->has_dups) {
+        int st = finish_fields(r, out, r->nsel, 0, e);
+        if (st != REC_ROW)
+            return st;
+    }
+    r->pos += len + 1;
+    r->line++;
+    r->records++;
+    return REC_ROW;
+}
+
 /* Scans the record at pos, recording selected fields into out. bits may
  * carry over from the previous record; it is reset when the buffer moves. */
 static int scan_record(CsvReader *r, Bits *bits, CsvField *out)
 {
     if (r->base_off + r->pos >= r->stop)
         return REC_END;   /* the next part's */
-    int st = skip_empty_lines(r);
+    int st = scan_short(r, out);
+    if (st != SHORT_NO)
+        return st;
+    st = skip_empty_lines(r);
     if (st != REC_ROW)
         return st;
     char *const e = r->buf + r->end;
@@ -697,7 +771,7 @@ static int scan_record(CsvReader *r, Bits *bits, CsvField *out)
     if (!r->in_header && nf != r->ncols)
         return fail(r, r->buf + r->pos, (nf < r->ncols ? nf : r->ncols),
                     "row has %u field%s, the header has %u", nf, nf == 1 ? "" : "s", r->ncols);
-    if ((st = finish_fields(r, out, r->in_header ? nf : r->nsel, nesc)) != REC_ROW)
+    if ((st = finish_fields(r, out, r->in_header ? nf : r->nsel, nesc, p)) != REC_ROW)
         return st;
     *bits = b;
     r->pos = (size_t)(p - r->buf);

@@ -322,9 +322,10 @@ static inline bool dec_fast(const char *s, uint32_t n, const DecFormat *f, int s
         frac = n - i - 1;
     }
     uint32_t k = (uint32_t)scale - frac;
-    if (k >= sizeof p10 / sizeof p10[0] || v > (uint64_t)INT64_MAX / p10[k])
+    uint64_t scaled;
+    if (k >= sizeof p10 / sizeof p10[0] || __builtin_mul_overflow(v, p10[k], &scaled) || scaled > INT64_MAX)
         return false; /* past int64 once scaled (or an unusual scale): dec_parse decides */
-    *out = (int64_t)(v * p10[k]);
+    *out = (int64_t)scaled;
     return true;
 }
 

@@ -183,6 +183,34 @@ static void test_line_ends(void **state)
     check("a;b\r\n1;\"2\"\r", ';', "[a|b]\n2:1|2\n");
 }
 
+/* Records of every length around the 64-byte window in which a plain
+ * record is split at once, with LF and CRLF, quotes and empty fields: the
+ * fields are the same whichever way the record was read. */
+static void test_record_lengths(void **state)
+{
+    (void)state;
+    for (size_t n = 0; n <= 140; n++)
+        for (int crlf = 0; crlf < 2; crlf++)
+            for (int quoted = 0; quoted < 2; quoted++) {
+                Text in = {0}, want = {0};
+                const char *nl = crlf ? "\r\n" : "\n";
+                text_printf(&in, "a;b;c%s", nl);
+                text_adds(&want, "[a|b|c]\n");
+                for (unsigned row = 2; row <= 4; row++) {
+                    text_adds(&in, quoted && row == 3 ? "\"" : "");
+                    text_repeat(&in, (char)('a' + row), n);
+                    text_printf(&in, "%s;%u;%s", quoted && row == 3 ? "\"" : "", row, row == 4 ? "" : "z");
+                    text_adds(&in, nl);
+                    text_printf(&want, "%u:", row);
+                    text_repeat(&want, (char)('a' + row), n);
+                    text_printf(&want, "|%u|%s\n", row, row == 4 ? "" : "z");
+                }
+                check_len(in.s, in.len, ';', want.s);
+                kpi_free(in.s);
+                kpi_free(want.s);
+            }
+}
+
 static void test_empty_lines(void **state)
 {
     (void)state;
@@ -827,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_comma),
         cmocka_unit_test(test_quoted),
         cmocka_unit_test(test_line_ends),
+        cmocka_unit_test(test_record_lengths),
         cmocka_unit_test(test_empty_lines),
         cmocka_unit_test(test_bom),
         cmocka_unit_test(test_header_only),
