@@ -687,13 +687,14 @@ static inline int scan_short(CsvReader *r, CsvField *out)
     uint32_t len = (uint32_t)__builtin_ctzll(nm);
     uint64_t below = (1ull << len) - 1;
     char *const e = p + len;
-    if ((qm & below) || e >= r->buf + r->end || e > r->buf + r->clean_end ||
-        (uint32_t)__builtin_popcountll(dm & below) + 1 != r->ncols)
+    if ((qm & below) || e >= r->buf + r->end || e > r->buf + r->clean_end)
         return SHORT_NO;
     const int32_t *slot = r->slot;
     const char *f = p;
     uint32_t c = 0;
     for (uint64_t m = (dm & below) | (1ull << len); m; m &= m - 1, c++) {
+        if (c == r->ncols)
+            return SHORT_NO;   /* too many fields */
         const char *q = p + __builtin_ctzll(m);
         int32_t sl = slot[c];
         if (sl >= 0) {
@@ -702,6 +703,8 @@ static inline int scan_short(CsvReader *r, CsvField *out)
         }
         f = q + 1;
     }
+    if (c != r->ncols)
+        return SHORT_NO;       /* too few */
     if (e[-1] == '\r' && slot[c - 1] >= 0 && out[slot[c - 1]].len > 0)
         out[slot[c - 1]].len--;   /* CRLF: the last field ends before the CR */
     if (e > r->buf + r->ascii_end || r->has_dups) {

@@ -227,6 +227,8 @@ typedef struct Part {
     uint32_t         m;          /* kept rows in this batch */
     uint32_t        *aggs;       /* the aggregates of its table */
     uint32_t         naggs;
+    struct AggRun   *runs;       /* naggs: how each is updated */
+    uint8_t         *hoisted;    /* ncode: a constant filled once, not per batch */
     /* what it found */
     Acc             *acc;        /* nemp * naggs */
     DistinctSet      distinct;
@@ -830,44 +832,88 @@ static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, const V
     }
 }
 
+/* An aggregate of the part's table, decoded once: its kind, filter and
+ * first argument, where a row finds them. */
+typedef struct AggRun {
+    uint8_t        kind;
+    bool           adds;      /* a sum or average: the value counts, not just its presence */
+    const uint8_t *wblank;    /* the filter, NULL for none */
+    const int64_t *wv;
+    const Vec     *args;      /* the vectors of its arguments: pt->vecs */
+    const uint16_t *arg;
+    uint16_t       nargs;
+    const AggSpec *a;
+} AggRun;
+
+static void agg_runs(Part *pt)
+{
+    const Program *p = pt->r->p;
+    pt->runs = kpi_calloc(pt->naggs ? pt->naggs : 1, sizeof(AggRun));
+    for (uint32_t j = 0; j < pt->naggs; j++) {
+        const AggSpec *a = &p->aggs[pt->aggs[j]];
+        const Vec *w = a->where != NO_REG ? &pt->vecs[a->where] : NULL;
+        pt->runs[j] = (AggRun){a->kind, a->kind == AGG_SUM || a->kind == AGG_AVG, w ? w->blank : NULL,
+                               w ? w->v : NULL, pt->vecs, a->args, a->nargs, a};
+    }
+}
+
 /* Row by row, every aggregate of the row's employee: their accumulators
  * lie together, so a row costs one employee's cache lines, not one per
  * aggregate. Sums and counts add a masked value rather than branch on the
  * filter, which holds for rows in no predictable order. */
 static void update_aggs(Part *pt)
 {
-    const Program *p = pt->r->p;
-    const uint32_t *aggs = pt->aggs, naggs = pt->naggs;
+    const uint32_t naggs = pt->naggs;
+    const AggRun *runs = pt->runs;
     for (uint32_t i = 0; i < pt->m; i++) {
         uint32_t e = (uint32_t)pt->emp[i];
-        Acc *base = &pt->acc[(size_t)e * naggs];
+        Acc *acc = &pt->acc[(size_t)e * naggs];
         if (i + 8 < pt->m) /* the accumulators of a row ahead */
             __builtin_prefetch(&pt->acc[(size_t)pt->emp[i + 8] * naggs], 1);
-        for (uint32_t j = 0; j < naggs; j++) {
-            const AggSpec *a = &p->aggs[aggs[j]];
-            const Vec *w = a->where != NO_REG ? &pt->vecs[a->where] : NULL;
-            int64_t pass = w ? (int64_t)(!w->blank[i] & (w->v[i] != 0)) : 1;
-            Acc *acc = &base[j];
+        for (uint32_t j = 0; j < naggs; j++, acc++) {
+            const AggRun *g = &runs[j];
+            int64_t pass = g->wblank ? (int64_t)(!g->wblank[i] & (g->wv[i] != 0)) : 1;
             acc->rows += pass;
-            if (a->kind == AGG_COUNT_ROWS) {
+            if (g->kind == AGG_COUNT_ROWS) {
                 acc->count += pass;
-            } else if (a->kind == AGG_SUM || a->kind == AGG_AVG || a->kind == AGG_COUNT) {
-                int64_t add = a->kind != AGG_COUNT ? -1 : 0;
-                for (uint32_t k = 0; k < a->nargs; k++) { /* sum(k1..k10): the common multi-column case */
-                    const Vec *x = &pt->vecs[a->args[k]];
+            } else if (g->kind == AGG_SUM || g->kind == AGG_AVG || g->kind == AGG_COUNT) {
+                int64_t add = g->adds ? -1 : 0;
+                for (uint32_t k = 0; k < g->nargs; k++) { /* sum(k1..k10): the common multi-column case */
+                    const Vec *x = &g->args[g->arg[k]];
                     int64_t in = pass & !x->blank[i];
                     acc->v += x->v[i] & -in & add;
                     acc->count += in;
                 }
             } else if (pass) {
-                for (uint32_t k = 0; k < a->nargs; k++) {
-                    const Vec *x = &pt->vecs[a->args[k]];
+                for (uint32_t k = 0; k < g->nargs; k++) {
+                    const Vec *x = &g->args[g->arg[k]];
                     if (!x->blank[i])
-                        update_one(pt, a, j, acc, x, i, e);
+                        update_one(pt, g->a, j, acc, x, i, e);
                 }
             }
         }
     }
+}
+
+/* A constant vector that no other instruction writes is filled once for a
+ * whole batch's rows, not again for every batch. */
+static void hoist_constants(Part *pt)
+{
+    const TableSpec *t = pt->t;
+    pt->hoisted = kpi_calloc(t->ncode ? t->ncode : 1, 1);
+    pt->m = CSV_BATCH_ROWS;
+    for (uint32_t pc = 0; pc < t->ncode; pc++) {
+        if (t->code[pc].op != BC_ROW_CONST)
+            continue;
+        bool alone = true;
+        for (uint32_t k = 0; k < t->ncode; k++)
+            alone &= k == pc || t->code[k].a != t->code[pc].a;
+        if (alone) {
+            row_ins(pt, pc);
+            pt->hoisted[pc] = 1;
+        }
+    }
+    pt->m = 0;
 }
 
 /* ---- a part's life ---- */
@@ -895,6 +941,8 @@ static void part_alloc(Part *pt)
     pt->acc = kpi_calloc((size_t)(nemp ? nemp : 1) * (pt->naggs ? pt->naggs : 1), sizeof(Acc));
     pt->emp_rows = kpi_calloc(nemp ? nemp : 1, sizeof(uint64_t));
     strtab_init(&pt->texts);
+    agg_runs(pt);
+    hoist_constants(pt);
 }
 
 /* What the merge no longer needs. */
@@ -920,6 +968,8 @@ static void part_free(Part *pt)
     part_release(pt);
     kpi_free(pt->acc);
     kpi_free(pt->aggs);
+    kpi_free(pt->runs);
+    kpi_free(pt->hoisted);
     kpi_free(pt->emp_rows);
     distinct_free(&pt->distinct);
     strtab_free(&pt->texts);
@@ -941,7 +991,8 @@ static void *part_run(void *arg)
         select_rows(pt, &b);
         load_columns(pt, &b);
         for (uint32_t pc = 0; pc < pt->t->ncode; pc++)
-            row_ins(pt, pc);
+            if (!pt->hoisted[pc])
+                row_ins(pt, pc);
         update_aggs(pt);
     }
     if (!part_capped(pt) && n < 0)
