@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/compiler.h"
 #include "vm/cell.h"
+#include "vm/num_plain.h"
 #include "vm/run_int.h"
 
 #include <pthread.h>
@@ -293,50 +294,12 @@ static bool empty_cell(Part *pt, const ColumnSpec *c, Vec *v, uint32_t i, uint64
     return true;
 }
 
-/* Digits and one decimal point with at most `scale` digits after it: the
- * common cell, without dec_parse's generality (signs, spaces, thousands
- * separators). False sends the cell to dec_parse, which also says what is
- * wrong. */
-static inline bool dec_fast(const char *s, uint32_t n, const DecFormat *f, int scale, int64_t *out)
-{
-    static const uint64_t p10[] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-                                   10000000ull, 100000000ull, 1000000000ull, 10000000000ull};
-    if (n == 0 || n > 18)
-        return false;
-    uint64_t v = 0;
-    uint32_t i = 0;
-    for (; i < n; i++) {
-        unsigned d = (unsigned char)s[i] - '0';
-        if (d > 9)
-            break;
-        v = v * 10 + d;
-    }
-    uint32_t frac = 0;
-    if (i < n) {   /* the point, between digits, and at most `scale` digits after it */
-        if (s[i] != f->decimal_point || i == 0 || i + 1 == n || n - i - 1 > (uint32_t)scale)
-            return false;
-        for (uint32_t j = i + 1; j < n; j++) {
-            unsigned d = (unsigned char)s[j] - '0';
-            if (d > 9)
-                return false;
-            v = v * 10 + d;
-        }
-        frac = n - i - 1;
-    }
-    uint32_t k = (uint32_t)scale - frac;
-    uint64_t scaled;
-    if (k >= sizeof p10 / sizeof p10[0] || __builtin_mul_overflow(v, p10[k], &scaled) || scaled > INT64_MAX)
-        return false; /* past int64 once scaled (or an unusual scale): dec_parse decides */
-    *out = (int64_t)scaled;
-    return true;
-}
-
 static bool parse_number(Part *pt, const ColumnSpec *c, Vec *v, uint32_t i, CsvField f, uint64_t row,
                          uint32_t col)
 {
     const Dialect *d = &pt->t->dialect;
     NumStatus st = NUM_OK;
-    if (!dec_fast(f.ptr, f.len, &d->num, c->scale, &v->v[i]))
+    if (!dec_parse_plain(f.ptr, f.len, d->num.decimal_point, c->scale, &v->v[i]))
         st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v->v[i]);
     if (st != NUM_OK) {
         part_error(pt, K_DATA_CELL, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len, f.ptr, c->name,
@@ -576,7 +539,7 @@ static void load_text(const ColLoad *l, uint32_t m)
 static void load_number(const ColLoad *l, uint32_t m)
 {
     const ColumnSpec *c = l->c;
-    const DecFormat *num = &l->pt->t->dialect.num;
+    const char point = l->pt->t->dialect.num.decimal_point;
     /* an empty cell that is allowed: blank, or zero with `empty zero` */
     bool empty_ok = c->role == COLROLE_NONE && c->empty != EMPTY_ERROR;
     uint8_t empty_blank = c->empty != EMPTY_ZERO;
@@ -586,7 +549,7 @@ static void load_number(const ColLoad *l, uint32_t m)
     Vec *v = l->v;
     for (uint32_t i = 0; i < m; i++) {
         CsvField f = cell_at(l, i);
-        if (dec_fast(f.ptr, f.len, num, c->scale, &v->v[i]) && v->v[i] >= lo && v->v[i] <= hi) {
+        if (dec_parse_plain(f.ptr, f.len, point, c->scale, &v->v[i]) && v->v[i] >= lo && v->v[i] <= hi) {
             v->blank[i] = 0;
         } else if (f.len == 0 && empty_ok) {
             v->blank[i] = empty_blank;

@@ -3,6 +3,7 @@
 
 #include "base/compiler.h"
 #include "vm/num.h"
+#include "vm/num_plain.h"
 
 #define MAX_STR "170141183460469231731687303715884105727"
 #define MIN_STR "-170141183460469231731687303715884105728"
@@ -638,6 +639,62 @@ static void test_dec_parse_range(void **state)
     check_dec("1", &plain, -1, NUM_OVERFLOW, 0);
 }
 
+/* Every string of up to 6 characters over digits, both points, a sign, a
+ * space and a letter, at scales 0, 2 and 4, and long digit runs near the
+ * int64 edge: what the fast reader accepts, dec_parse reads the same. */
+static void plain_agrees(const char *s, size_t n, char point, int scale, unsigned *accepted)
+{
+    char buf[40] = {0};
+    memcpy(buf, s, n);
+    int64_t fast, slow;
+    if (!dec_parse_plain(buf, n, point, scale, &fast))
+        return;
+    (*accepted)++;
+    DecFormat f = {point, point == ',' ? ' ' : 0};
+    if (dec_parse(buf, n, &f, scale, &slow) != NUM_OK || slow != fast)
+        fail_msg("'%.*s' at scale %d: plain %lld", (int)n, s, scale, (long long)fast);
+}
+
+static void test_dec_parse_plain(void **state)
+{
+    (void)state;
+    static const char alpha[] = "0159.,- x";
+    const size_t na = sizeof alpha - 1;
+    unsigned accepted = 0;
+    char s[8];
+    for (size_t n = 1; n <= 6; n++) {
+        size_t total = 1;
+        for (size_t k = 0; k < n; k++)
+            total *= na;
+        for (size_t code = 0; code < total; code++) {
+            size_t c = code;
+            for (size_t k = 0; k < n; k++, c /= na)
+                s[k] = alpha[c % na];
+            for (int scale = 0; scale <= 4; scale += 2) {
+                plain_agrees(s, n, '.', scale, &accepted);
+                plain_agrees(s, n, ',', scale, &accepted);
+            }
+        }
+    }
+    assert_true(accepted > 10000);
+    int64_t v;
+    assert_true(dec_parse_plain("67392.22", 8, '.', 2, &v) && v == 6739222);
+    assert_true(dec_parse_plain("0,5", 3, ',', 4, &v) && v == 5000);
+    assert_false(dec_parse_plain("1.230", 5, '.', 2, &v)); /* dec_parse takes the extra zero */
+    assert_false(dec_parse_plain("", 0, '.', 2, &v));
+    assert_false(dec_parse_plain("12.", 3, '.', 2, &v));
+    assert_false(dec_parse_plain(".5", 2, '.', 2, &v));
+    assert_true(dec_parse_plain("92233720368547758", 17, '.', 2, &v) && v == 9223372036854775800);
+    assert_false(dec_parse_plain("92233720368547759", 17, '.', 2, &v)); /* past int64 once scaled */
+    assert_false(dec_parse_plain("1234567890123456789", 19, '.', 0, &v));
+    assert_false(dec_parse_plain("1", 1, '.', 11, &v)); /* a scale past the table: dec_parse's */
+    unsigned none = 0;
+    plain_agrees("922337203685477580", 18, '.', 0, &none);
+    plain_agrees("9223372036854775.8", 18, '.', 2, &none);
+    plain_agrees("999999999999999999", 18, '.', 0, &none);
+    assert_int_equal(none, 3);
+}
+
 static void test_dec_format(void **state)
 {
     (void)state;
@@ -729,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_dec_parse),
         cmocka_unit_test(test_dec_parse_errors),
         cmocka_unit_test(test_dec_parse_range),
+        cmocka_unit_test(test_dec_parse_plain),
         cmocka_unit_test(test_dec_format),
         cmocka_unit_test(test_dec_roundtrip),
         cmocka_unit_test(test_identities),
