@@ -195,10 +195,22 @@ static void distinct_free(DistinctSet *s)
 }
 
 /* ---- a part of a file, read by one thread ---- */
+/* The last few distinct cells of a number column and their values: a
+ * column of few distinct values (scores, quantities, hours) is read by one
+ * lookup per cell instead of a parse whose branches follow its length. A
+ * column it does not help (amounts) stops using it after a batch. */
+#define MEMO_SLOTS 16u
+typedef struct CellMemo {
+    uint64_t word[MEMO_SLOTS];   /* the cell's bytes, zero-padded; 0 for a free slot */
+    int64_t  val[MEMO_SLOTS];
+    bool     off;
+} CellMemo;
+
 typedef struct Vec {
     int64_t  *v;        /* numbers (scaled), bools (0/1), dates (days) */
     uint8_t  *blank;
     CsvField *s;        /* texts */
+    CellMemo *memo;     /* number columns */
 } Vec;
 
 /* A data error of a part, placed once the records before the part are known. */
@@ -536,6 +548,8 @@ static void load_text(const ColLoad *l, uint32_t m)
     }
 }
 
+static inline size_t memo_slot(uint64_t w) { return (size_t)((w * 0x9E3779B97F4A7C15ull) >> 60); }
+
 static void load_number(const ColLoad *l, uint32_t m)
 {
     const ColumnSpec *c = l->c;
@@ -547,10 +561,28 @@ static void load_number(const ColLoad *l, uint32_t m)
     if (c->type == COL_SCORE)
         lo = 0, hi = (int64_t)i128_pow10(c->scale);
     Vec *v = l->v;
+    CellMemo *memo = v->memo && !v->memo->off ? v->memo : NULL;
+    uint32_t hits = 0;
     for (uint32_t i = 0; i < m; i++) {
         CsvField f = cell_at(l, i);
+        uint64_t w = 0;
+        if (memo && f.len - 1u < 8u) { /* 1..8 bytes, readable as a word (padded buffers) */
+            memcpy(&w, f.ptr, 8);
+            w &= ~0ull >> (64 - 8 * f.len);
+            size_t k = memo_slot(w);
+            if (memo->word[k] == w) {
+                v->v[i] = memo->val[k];
+                v->blank[i] = 0;
+                hits++;
+                continue;
+            }
+        }
         if (dec_parse_plain(f.ptr, f.len, point, c->scale, &v->v[i]) && v->v[i] >= lo && v->v[i] <= hi) {
             v->blank[i] = 0;
+            if (w) {
+                memo->word[memo_slot(w)] = w;
+                memo->val[memo_slot(w)] = v->v[i];
+            }
         } else if (f.len == 0 && empty_ok) {
             v->blank[i] = empty_blank;
             v->v[i] = 0;
@@ -558,6 +590,8 @@ static void load_number(const ColLoad *l, uint32_t m)
             load_slow(l, i, f);
         }
     }
+    if (memo && hits < m / 2)
+        memo->off = true;
 }
 
 static void load_bool(const ColLoad *l, uint32_t m)
@@ -891,6 +925,8 @@ static void part_alloc(Part *pt)
         pt->vecs[v].blank = kpi_calloc(n, 1);
         if (t->vecs[v].type == VT_TEXT)
             pt->vecs[v].s = kpi_calloc(n, sizeof(CsvField));
+        if (t->vecs[v].type == VT_NUM && t->vecs[v].col >= 0)
+            pt->vecs[v].memo = kpi_calloc(1, sizeof(CellMemo));
     }
     pt->emp = kpi_calloc(n, sizeof(int32_t));
     pt->rowno = kpi_calloc(n, sizeof(uint64_t));
@@ -915,6 +951,7 @@ static void part_release(Part *pt)
         kpi_free(pt->vecs[v].v);
         kpi_free(pt->vecs[v].blank);
         kpi_free(pt->vecs[v].s);
+        kpi_free(pt->vecs[v].memo);
     }
     kpi_free(pt->vecs);
     kpi_free(pt->emp);

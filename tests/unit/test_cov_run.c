@@ -159,6 +159,28 @@ static void test_fast_cells_agree(void **state)
     done(&ev);
 }
 
+/* A column of few distinct numbers is read through the values of the cells
+ * seen before, past a batch; a cell that is wrong is wrong every time. */
+static void test_repeated_cells(void **state)
+{
+    (void)state;
+    Buf d = BUF_INIT;
+    buf_adds(&d, "m,on,a,q,n,b\n");
+    static const char *const q[] = {"0.5", "1", "0", "0.25", "1"};
+    for (unsigned i = 0; i < 9000; i++) /* a = 1.5 or 2; q sums to 0.55 per row on average */
+        buf_printf(&d, "E2,2026-01-%02u,%s,%s,%u,1\n", 1 + i % 28, i % 2 ? "1.5" : "2", q[i % 5], i % 3);
+    Eval ev;
+    eval(&ev, ROSTER CELLS, "2026-01", "r.csv", ROSTER_CSV, "d.csv", buf_cstr(&d), NULL);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(value(&ev, 1, "sa"), "15750");   /* 4500 * 1.5 + 4500 * 2 */
+    assert_string_equal(value(&ev, 1, "aq"), "0.55");    /* (0.5 + 1 + 0 + 0.25 + 1) / 5 */
+    assert_string_equal(value(&ev, 1, "sn"), "9000");    /* 3000 * (0 + 1 + 2) */
+    done(&ev);
+    buf_adds(&d, "E2,2026-01-05,2,1.5,1,1\n");   /* a score past 1 after 9000 good ones */
+    data_error(ROSTER CELLS, ROSTER_CSV, buf_cstr(&d), "d.csv:9002:4: error[K0905]: score '1.5' in column q is outside 0..1");
+    buf_free(&d);
+}
+
 /* A day past its month is an error though the month was seen before. */
 static void test_day_past_its_month(void **state)
 {
@@ -294,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_row_expressions),
         cmocka_unit_test(test_fast_cells_agree),
         cmocka_unit_test(test_day_past_its_month),
+        cmocka_unit_test(test_repeated_cells),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_department_plans),
         cmocka_unit_test(test_teams),
