@@ -640,8 +640,9 @@ static void test_dec_parse_range(void **state)
 }
 
 /* Every string of up to 6 characters over digits, both points, a sign, a
- * space and a letter, at scales 0, 2 and 4, and long digit runs near the
- * int64 edge: what the fast reader accepts, dec_parse reads the same. */
+ * space and a letter, at scales 0, 2 and 4, random longer ones at scales 0
+ * to 6, and long digit runs near the int64 edge: what the fast reader
+ * accepts, dec_parse reads the same. */
 static void plain_agrees(const char *s, size_t n, char point, int scale, unsigned *accepted)
 {
     char buf[40] = {0};
@@ -655,13 +656,21 @@ static void plain_agrees(const char *s, size_t n, char point, int scale, unsigne
         fail_msg("'%.*s' at scale %d: plain %lld", (int)n, s, scale, (long long)fast);
 }
 
+/* A literal in a padded buffer, as the reader's cells are. */
+static bool padded_plain(const char *lit, size_t n, char point, int scale, int64_t *out)
+{
+    char buf[40] = {0};
+    memcpy(buf, lit, n);
+    return dec_parse_plain(buf, n, point, scale, out);
+}
+
 static void test_dec_parse_plain(void **state)
 {
     (void)state;
     static const char alpha[] = "0159.,- x";
     const size_t na = sizeof alpha - 1;
     unsigned accepted = 0;
-    char s[8];
+    char s[8], s2[24];
     for (size_t n = 1; n <= 6; n++) {
         size_t total = 1;
         for (size_t k = 0; k < n; k++)
@@ -677,17 +686,38 @@ static void test_dec_parse_plain(void **state)
         }
     }
     assert_true(accepted > 10000);
+    /* 7 to 18 bytes, at random: up to 8 read as a word, the rest by the loop */
+    unsigned before = accepted;
+    uint64_t seed = 88172645463325252ull;
+    for (unsigned i = 0; i < 300000; i++) {
+        size_t n = 7 + i % 12;
+        for (size_t k = 0; k < n; k++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            s2[k] = seed % 8 ? "0123456789"[seed % 10] : alpha[seed % na];
+        }
+        int scale = (int)(i % 7);
+        char point = i % 3 ? '.' : ',';
+        if (i & 2) /* the point where a word reads it */
+            s2[n - 1 - (size_t)scale] = point;
+        plain_agrees(s2, n, point, scale, &accepted);
+    }
+    assert_true(accepted - before > 30000);
     int64_t v;
-    assert_true(dec_parse_plain("67392.22", 8, '.', 2, &v) && v == 6739222);
-    assert_true(dec_parse_plain("0,5", 3, ',', 4, &v) && v == 5000);
-    assert_false(dec_parse_plain("1.230", 5, '.', 2, &v)); /* dec_parse takes the extra zero */
-    assert_false(dec_parse_plain("", 0, '.', 2, &v));
-    assert_false(dec_parse_plain("12.", 3, '.', 2, &v));
-    assert_false(dec_parse_plain(".5", 2, '.', 2, &v));
-    assert_true(dec_parse_plain("92233720368547758", 17, '.', 2, &v) && v == 9223372036854775800);
-    assert_false(dec_parse_plain("92233720368547759", 17, '.', 2, &v)); /* past int64 once scaled */
-    assert_false(dec_parse_plain("1234567890123456789", 19, '.', 0, &v));
-    assert_false(dec_parse_plain("1", 1, '.', 11, &v)); /* a scale past the table: dec_parse's */
+    assert_true(padded_plain("12345.67", 8, '.', 2, &v) && v == 1234567);
+    assert_true(padded_plain("99999,99", 8, ',', 2, &v) && v == 9999999);
+    assert_true(padded_plain("1.000000", 8, '.', 6, &v) && v == 1000000);
+    assert_false(padded_plain("1234.5.7", 8, '.', 2, &v));
+    assert_false(padded_plain("12a45.67", 8, '.', 2, &v));
+    assert_true(padded_plain("67392.22", 8, '.', 2, &v) && v == 6739222);
+    assert_true(padded_plain("0,5", 3, ',', 4, &v) && v == 5000);
+    assert_false(padded_plain("1.230", 5, '.', 2, &v)); /* dec_parse takes the extra zero */
+    assert_false(padded_plain("", 0, '.', 2, &v));
+    assert_false(padded_plain("12.", 3, '.', 2, &v));
+    assert_false(padded_plain(".5", 2, '.', 2, &v));
+    assert_true(padded_plain("92233720368547758", 17, '.', 2, &v) && v == 9223372036854775800);
+    assert_false(padded_plain("92233720368547759", 17, '.', 2, &v)); /* past int64 once scaled */
+    assert_false(padded_plain("1234567890123456789", 19, '.', 0, &v));
+    assert_false(padded_plain("1", 1, '.', 11, &v)); /* a scale past the table: dec_parse's */
     unsigned none = 0;
     plain_agrees("922337203685477580", 18, '.', 0, &none);
     plain_agrees("9223372036854775.8", 18, '.', 2, &none);
