@@ -242,6 +242,7 @@ typedef struct Part {
     uint32_t         naggs;
     struct AggRun   *runs;       /* naggs: how each is updated */
     uint8_t         *hoisted;    /* ncode: a constant filled once, not per batch */
+    uint8_t         *konst;      /* nvecs: holds a hoisted constant */
     /* what it found */
     Acc             *acc;        /* nemp * naggs */
     DistinctSet      distinct;
@@ -656,6 +657,24 @@ static inline bool text_eq(CsvField a, CsvField b)
     return memcmp(a.ptr, b.ptr, a.len) == 0;
 }
 
+/* A column's texts against a short constant ("paid"): a cell's first 8
+ * bytes (the batch's buffer is padded) against the constant's, as words. */
+static void text_eq_const(uint32_t m, bool eq, Vec *o, const Vec *a, CsvField k)
+{
+    uint64_t kw = 0, mask = k.len ? ~0ull >> (64 - 8 * k.len) : 0;
+    memcpy(&kw, k.ptr, k.len);
+    for (uint32_t i = 0; i < m; i++) {
+        o->blank[i] = a->blank[i];
+        if (a->blank[i]) {
+            o->v[i] = 0;
+            continue;
+        }
+        uint64_t w;
+        memcpy(&w, a->s[i].ptr, 8);
+        o->v[i] = (a->s[i].len == k.len && (w & mask) == kw) == eq;
+    }
+}
+
 static void row_const(Part *pt, Vec *o, const VecSpec *vs, Value k)
 {
     const Program *p = pt->r->p;
@@ -696,6 +715,10 @@ static void row_compare(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
     uint32_t m = pt->m;
     if (pt->t->vecs[in.b].type == VT_TEXT) {
         bool eq = in.op == BC_ROW_EQ;
+        if (pt->t->vecs[in.b].col >= 0 && pt->konst[in.c] && b->s[0].len <= 8 && !b->blank[0]) {
+            text_eq_const(m, eq, o, a, b->s[0]);
+            return;
+        }
         for (uint32_t i = 0; i < m; i++) {
             o->blank[i] = a->blank[i] | b->blank[i];
             o->v[i] = !o->blank[i] && text_eq(a->s[i], b->s[i]) == eq;
@@ -898,6 +921,7 @@ static void hoist_constants(Part *pt)
 {
     const TableSpec *t = pt->t;
     pt->hoisted = kpi_calloc(t->ncode ? t->ncode : 1, 1);
+    pt->konst = kpi_calloc(t->nvecs ? t->nvecs : 1, 1);
     pt->m = CSV_BATCH_ROWS;
     for (uint32_t pc = 0; pc < t->ncode; pc++) {
         if (t->code[pc].op != BC_ROW_CONST)
@@ -908,6 +932,7 @@ static void hoist_constants(Part *pt)
         if (alone) {
             row_ins(pt, pc);
             pt->hoisted[pc] = 1;
+            pt->konst[t->code[pc].a] = 1;
         }
     }
     pt->m = 0;
@@ -970,6 +995,7 @@ static void part_free(Part *pt)
     kpi_free(pt->aggs);
     kpi_free(pt->runs);
     kpi_free(pt->hoisted);
+    kpi_free(pt->konst);
     kpi_free(pt->emp_rows);
     distinct_free(&pt->distinct);
     strtab_free(&pt->texts);

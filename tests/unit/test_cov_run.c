@@ -181,6 +181,33 @@ static void test_repeated_cells(void **state)
     buf_free(&d);
 }
 
+/* A text column against a constant of up to 8 bytes is compared as words:
+ * longer and shorter cells, a prefix, one byte off, a blank cell, and a
+ * constant of 8 bytes and of 9 (compared the general way). */
+static void test_text_against_constants(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n st: text\n}\n"
+                     "let a \"A\" = count(deals where st = \"paid\")\n"
+                     "let b \"B\" = count(deals where st != \"paid\")\n"
+                     "let c \"C\" = count(deals where st = \"cancel08\")\n"
+                     "let d \"D\" = count(deals where st = \"cancelled\")\n"
+                     "let e \"E\" = count(deals where st = \"да\")\npayout = s.salary\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv",
+         "m,on,st\nE2,2026-01-05,paid\nE2,2026-01-05,paid\nE2,2026-01-05,pai\nE2,2026-01-05,paidd\n"
+         "E2,2026-01-05,Paid\nE2,2026-01-05,\nE2,2026-01-05,\"paid\"\nE2,2026-01-05,cancel08\n"
+         "E2,2026-01-05,cancel0\nE2,2026-01-05,cancelled\nE2,2026-01-05,cancelle\nE2,2026-01-05,да\n",
+         NULL);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(value(&ev, 1, "a"), "3");  /* two plain, one quoted */
+    assert_string_equal(value(&ev, 1, "b"), "8");  /* the blank cell is neither */
+    assert_string_equal(value(&ev, 1, "c"), "1");
+    assert_string_equal(value(&ev, 1, "d"), "1");
+    assert_string_equal(value(&ev, 1, "e"), "1");
+    done(&ev);
+}
+
 /* A day past its month is an error though the month was seen before. */
 static void test_day_past_its_month(void **state)
 {
@@ -317,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_fast_cells_agree),
         cmocka_unit_test(test_day_past_its_month),
         cmocka_unit_test(test_repeated_cells),
+        cmocka_unit_test(test_text_against_constants),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_department_plans),
         cmocka_unit_test(test_teams),
