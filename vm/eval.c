@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "vm/run_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -287,23 +288,139 @@ static void run_stratum(Run *r, uint32_t s, uint32_t e)
     }
 }
 
-/* One employee's pass s: with stored registers its cross inputs come in,
- * without them its earlier strata run again. */
-static bool run_one(Run *r, uint32_t s, uint32_t e, uint64_t *steps)
+/* One employee's pass s over the frame of r (or of a worker's copy of r):
+ * with stored registers its cross inputs come in, without them its earlier
+ * strata run again. */
+static void compute_one(Run *r, uint32_t s, uint32_t e)
 {
-    const Program *p = r->p;
     Eval *ev = &r->eval;
     uint32_t first = r->o->drop_regs ? 0 : s;
     const Value *cross = ev->cross + (size_t)e * ev->ncross;
     for (uint32_t k = 0; k < ev->ncrossin[s]; k++)
         r->frame[ev->crossin[s][k]] = cross[ev->slot[ev->crossin[s][k]]];
+    for (uint32_t t = first; t <= s; t++)
+        run_stratum(r, t, e);
+}
+
+static bool run_one(Run *r, uint32_t s, uint32_t e, uint64_t *steps)
+{
     r->trace_cur = (TraceRec *)run_trace(r->res, e);
     if (!steps_left(r, s, e, steps)) /* a rerun is not counted again */
         return false;
-    for (uint32_t t = first; t <= s; t++)
-        run_stratum(r, t, e);
-    if (s + 1 == p->nstrata)
+    compute_one(r, s, e);
+    if (s + 1 == r->p->nstrata)
         finish_employee(r, e, r->frame);
+    return true;
+}
+
+/* ---- two or more threads ----
+ * The employees of a stratum are independent: workers compute them with
+ * their own frames (interp reads only the run's data), each a contiguous
+ * range. The last stratum goes a chunk at a time, the frames kept, so that
+ * each employee is then finished (checked, its results handed on) in order
+ * by one thread: messages and outputs are the same bytes for any number of
+ * threads. A traced run, or a stratum the step budget would stop, is run
+ * by one thread. */
+#define EVAL_PAR_MIN   256u          /* employees below which one thread is quicker */
+#define EVAL_CHUNK_MAX 1024u         /* employees per chunk of the last stratum... */
+#define EVAL_CHUNK_BYTES (8u << 20)  /* ...whose frames take at most this */
+
+typedef struct Worker {
+    Run       w;           /* a copy of the run with its own frame */
+    uint32_t  s, lo, hi;
+    Value    *keep;        /* the last stratum: (hi - lo) frames, else NULL */
+} Worker;
+
+static void *work(void *arg)
+{
+    Worker *k = arg;
+    uint32_t nregs = k->w.p->nregs;
+    for (uint32_t e = k->lo; e < k->hi; e++) {
+        compute_one(&k->w, k->s, e);
+        if (k->keep)
+            memcpy(k->keep + (size_t)(e - k->lo) * nregs, k->w.frame, sizeof(Value) * nregs);
+    }
+    return NULL;
+}
+
+/* Employees [lo, hi) of stratum s over n workers, the frames into keep. */
+static void compute_range(Worker *ws, uint32_t n, uint32_t s, uint32_t lo, uint32_t hi, Value *keep)
+{
+    pthread_t th[KPI_MAX_THREADS];
+    bool started[KPI_MAX_THREADS] = {false};
+    uint32_t nregs = ws[0].w.p->nregs, len = hi - lo;
+    for (uint32_t i = 0; i < n; i++) {
+        ws[i].s = s;
+        ws[i].lo = lo + (uint32_t)((uint64_t)len * i / n);
+        ws[i].hi = lo + (uint32_t)((uint64_t)len * (i + 1) / n);
+        ws[i].keep = keep ? keep + (size_t)(ws[i].lo - lo) * nregs : NULL;
+    }
+    for (uint32_t i = 1; i < n; i++)
+        started[i] = pthread_create(&th[i], NULL, work, &ws[i]) == 0;
+    work(&ws[0]);
+    for (uint32_t i = 1; i < n; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            work(&ws[i]);
+    }
+}
+
+static void run_stratum_threads(Run *r, Worker *ws, uint32_t n, uint32_t s)
+{
+    const Program *p = r->p;
+    uint32_t nemp = r->res->nemp, nregs = p->nregs ? p->nregs : 1;
+    if (s + 1 < p->nstrata) {
+        compute_range(ws, n, s, 0, nemp, NULL);
+        return;
+    }
+    uint32_t chunk = EVAL_CHUNK_BYTES / (nregs * (uint32_t)sizeof(Value));
+    chunk = chunk < 1 ? 1 : chunk > EVAL_CHUNK_MAX ? EVAL_CHUNK_MAX : chunk;
+    Value *keep = kpi_malloc(sizeof(Value) * nregs * chunk);
+    for (uint32_t lo = 0; lo < nemp; lo += chunk) {
+        uint32_t hi = nemp - lo < chunk ? nemp : lo + chunk;
+        compute_range(ws, n, s, lo, hi, keep);
+        for (uint32_t e = lo; e < hi; e++)
+            finish_employee(r, e, keep + (size_t)(e - lo) * nregs);
+    }
+    kpi_free(keep);
+}
+
+/* Workers for a run that can use them, or 0. */
+static uint32_t workers(Run *r, Worker **out)
+{
+    uint32_t n = run_threads(r), nemp = r->res->nemp;
+    if (n < 2 || nemp < EVAL_PAR_MIN || r->res->trace_slot)
+        return 0;
+    Worker *ws = kpi_calloc(n, sizeof(Worker));
+    for (uint32_t i = 0; i < n; i++) {
+        ws[i].w = *r;
+        ws[i].w.trace_cur = NULL;
+        ws[i].w.frame = kpi_malloc(sizeof(Value) * (r->p->nregs ? r->p->nregs : 1));
+        for (uint32_t k = 0; k < r->p->nregs; k++)
+            ws[i].w.frame[k] = val_blank();
+    }
+    *out = ws;
+    return n;
+}
+
+static void free_workers(Worker *ws, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        kpi_free(ws[i].w.frame);
+    kpi_free(ws);
+}
+
+/* The stratum's steps for every employee, if the budget has them all. */
+static bool steps_for_all(Run *r, uint32_t s, uint64_t *used)
+{
+    const Program *p = r->p;
+    uint64_t max = r->o->max_steps ? r->o->max_steps : KPI_DEFAULT_MAX_STEPS;
+    uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
+    uint64_t len = end - p->stratum_pc[s], n = r->res->nemp;
+    if (len && n > (max - *used) / len)
+        return false;
+    *used += len * n;
     return true;
 }
 
@@ -324,15 +441,22 @@ void eval_employees(Run *r)
     plan_cross(r, &r->eval);
     team_prepare(r);
     trace_prepare(r);
+    Worker *ws = NULL;
+    uint32_t nw = workers(r, &ws);
     uint64_t steps = 0;
-    for (uint32_t s = 0; s < p->nstrata; s++) {
+    bool stopped = false;
+    for (uint32_t s = 0; s < p->nstrata && !stopped; s++) {
         if (s > 0)
             team_aggregate(r, s);
-        for (uint32_t e = 0; e < nemp; e++)
-            if (!run_one(r, s, e, &steps))
-                return;
+        if (nw && steps_for_all(r, s, &steps)) {
+            run_stratum_threads(r, ws, nw, s);
+            continue;
+        }
+        for (uint32_t e = 0; e < nemp && !stopped; e++)
+            stopped = !run_one(r, s, e, &steps);
     }
-    if (r->eval.failed)
+    free_workers(ws, nw);
+    if (!stopped && r->eval.failed)
         res->status = r->eval.data_fault ? RUN_DATA_ERROR : RUN_EVAL_ERROR;
 }
 

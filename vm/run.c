@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
 {
@@ -34,6 +35,16 @@ void run_csv_error(Run *r, DiagId id, const char *file, const CsvError *e, uint6
     char msg[300];
     csv_error_text(e, row_base, line_base, msg, sizeof msg);
     run_data_error(r, id, file, e->row ? e->row + row_base : 0, e->col, "%s", msg);
+}
+
+uint32_t run_threads(const Run *r)
+{
+    uint32_t n = r->o->threads;
+    if (n == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus > 0 ? (uint32_t)cpus : 1;
+    }
+    return n > KPI_MAX_THREADS ? KPI_MAX_THREADS : n;
 }
 
 static void intern_program_strings(Run *r)

@@ -60,6 +60,8 @@ typedef struct Run {
 void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 char *run_path(const Run *r, const TableSpec *t);
+/* Threads to use: RunOptions.threads, 0 meaning one per CPU, at most KPI_MAX_THREADS. */
+uint32_t run_threads(const Run *r);
 /* A CSV reader's error at its place; the bases: records and lines of the
  * file before the reader's part. */
 void run_csv_error(Run *r, DiagId id, const char *file, const CsvError *e, uint64_t row_base, uint64_t line_base);

@@ -1135,22 +1135,13 @@ static void choose_fields(Table *tb, CsvReader *rd)
     kpi_free(sel);
 }
 
-static uint32_t thread_count(const Run *r)
-{
-    uint32_t n = r->o->threads;
-    if (n == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        n = cpus > 0 ? (uint32_t)cpus : 1;
-    }
-    return n > KPI_MAX_THREADS ? KPI_MAX_THREADS : n;
-}
 
 /* Where the parts of a file start: line starts near equal shares; fewer
  * parts when the file is small. */
 static uint32_t plan_parts(const Run *r, const TableSpec *t, const char *file, uint64_t *starts)
 {
     struct stat st;
-    uint32_t n = thread_count(r);
+    uint32_t n = run_threads(r);
     const RunText *in = r->o->texts ? &r->o->texts[t - r->p->tables] : NULL;
     if (n < 2 || (in && in->text) || stat(file, &st) != 0)
         return 1;

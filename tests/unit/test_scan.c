@@ -173,6 +173,113 @@ static void test_fast_cells_past_the_range(void **state)
     remove_dir(dir);
 }
 
+/* ---- evaluation by several threads ---- */
+#define TEAMS                                                                                          \
+    "roster s from \"r.csv\" {\n employee id: text\n department dept: text\n salary: money\n"           \
+    " plan: money\n}\n"                                                                                  \
+    "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n amount: money\n note: text\n"     \
+    " client: text\n}\n"                                                                                \
+    "let sales \"Sales\" = sum(amount from deals)\n"                                                     \
+    "let index \"Index\" = sales / s.plan\n" /* a zero plan: a runtime error */                          \
+    "team d \"Dept\" {\n total = sum(sales)\n best = max(index)\n}\n"                                   \
+    "let share \"Share\" = sales / d.total default 0\n"                                                  \
+    "let extra \"Extra\" = if index >= d.best then 100 else share * 1000\n"                              \
+    "payout = round(s.salary + extra, 0.01)\n"
+
+static char *teams_roster(uint32_t n)
+{
+    Buf b = BUF_INIT;
+    buf_adds(&b, "id,dept,salary,plan\n");
+    for (uint32_t e = 0; e < n; e++)
+        buf_printf(&b, "E%u,D%u,%u,%u\n", e, e % 7, 1000 + e, e % 97 == 5 ? 0 : 500 + e % 300);
+    char *s = kpi_strdup(buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+typedef struct Sunk {
+    Buf         out;
+    const Program *p;
+} Sunk;
+
+static void sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs)
+{
+    Sunk *k = ctx;
+    char num[96];
+    bool exact;
+    buf_printf(&k->out, "%u:", emp);
+    for (uint32_t i = 0; i < k->p->nouts; i++) {
+        Value v = regs[k->p->outs[i].reg];
+        rat_format(num, sizeof num, v.q, 20, &exact);
+        buf_printf(&k->out, " %u/%s", v.kind, v.kind == V_NUM ? num : "");
+    }
+    buf_printf(&k->out, " %u\n", r->emp_inexact[emp]);
+}
+
+/* The results handed to a sink (registers dropped), the messages and the
+ * status, for a step budget (0: the default). */
+static char *sunk_text(const Program *p, const char *dir, uint32_t threads, uint64_t max_steps)
+{
+    Period per;
+    assert_true(period_parse("2026-10", 7, PERIOD_MONTH, &per));
+    Sunk k = {BUF_INIT, p};
+    RunOptions o = {.data_dir = dir, .period = per, .threads = threads, .max_steps = max_steps,
+                    .sink = sink, .sink_ctx = &k, .drop_regs = true};
+    RunResult r;
+    run_period(p, &o, &r);
+    diag_sort(&r.diags);
+    diag_render(&r.diags, &p->sources, &k.out);
+    buf_printf(&k.out, "status %d\n", (int)r.status);
+    char *s = kpi_strdup(buf_cstr(&k.out));
+    buf_free(&k.out);
+    run_result_free(&r);
+    return s;
+}
+
+/* 3000 employees in 7 departments (past the size from which workers
+ * evaluate, and past a chunk of the last stratum), some with a zero plan:
+ * every register, message and sink call the same for 1, 2, 3 and 8
+ * threads, with registers kept and with a sink; and a step budget that
+ * runs out midway stops at the same employee. */
+static void test_evaluation_threads(void **state)
+{
+    (void)state;
+    char *dir = temp_dir(), *roster = teams_roster(3000), *deals = deals_csv(20000, NULL, 0);
+    Buf d = BUF_INIT;
+    buf_adds(&d, deals);
+    for (uint32_t e = 0; e < 3000; e++)
+        buf_printf(&d, "E%u,2026-10-%02u,%u.%02u,ok,C%u\n", e, 1 + e % 28, e * 13 % 1000, e % 100, e % 11);
+    write_file(dir, "r.csv", roster);
+    write_file(dir, "d.csv", buf_cstr(&d));
+    Program *p;
+    kpi_free(compile_msgs(TEAMS, &p));
+    assert_non_null(p);
+    char *one = run_text(p, dir, 1, 0), *sunk = sunk_text(p, dir, 1, 0);
+    assert_non_null(strstr(one, "division by zero"));
+    assert_non_null(strstr(sunk, "2999:"));
+    static const uint32_t threads[] = {2, 3, 8};
+    for (size_t t = 0; t < 3; t++) {
+        char *many = run_text(p, dir, threads[t], 0), *msunk = sunk_text(p, dir, threads[t], 0);
+        assert_string_equal(one, many);
+        assert_string_equal(sunk, msunk);
+        kpi_free(many);
+        kpi_free(msunk);
+    }
+    uint64_t steps = (uint64_t)p->ncode * 1500; /* runs out in a later stratum */
+    char *short1 = sunk_text(p, dir, 1, steps), *short2 = sunk_text(p, dir, 2, steps);
+    assert_non_null(strstr(short1, "--max-steps"));
+    assert_string_equal(short1, short2);
+    kpi_free(short1);
+    kpi_free(short2);
+    kpi_free(one);
+    kpi_free(sunk);
+    free_program(p);
+    buf_free(&d);
+    kpi_free(deals);
+    kpi_free(roster);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_parts_give_the_same_errors),
         cmocka_unit_test(test_a_quoted_break_across_a_split),
         cmocka_unit_test(test_fast_cells_past_the_range),
+        cmocka_unit_test(test_evaluation_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
