@@ -739,9 +739,43 @@ static int next_digit(u128 *r, u128 den)
     return dgt;
 }
 
+/* t / d and its remainder when the quotient fits 64 bits (t < d * 2^64):
+ * one divq on x86-64, a library division elsewhere. */
+static inline uint64_t div_128_64(u128 t, uint64_t d, uint64_t *rem)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"((uint64_t)t), "d"((uint64_t)(t >> 64)), "rm"(d));
+    *rem = r;
+    return q;
+#else
+    *rem = (uint64_t)(t % d);
+    return (uint64_t)(t / d);
+#endif
+}
+
+/* The usual case of rat_digits: both parts within 64 bits, the fraction
+ * digits taken at once, r * 10^nfrac / den, instead of a division each. */
+static bool rat_digits64(u128 m, u128 den, int nfrac, Digits *g)
+{
+    if ((m >> 64) != 0 || den >= ((u128)1 << 59) || nfrac > 19)
+        return false;
+    uint64_t m64 = (uint64_t)m, d64 = (uint64_t)den, r = m64 % d64, f = 0;
+    g->nint = g->len = u128_to_digits(m64 / d64, g->d);
+    if (r != 0 && nfrac > 0) /* r < den: the quotient is below 10^nfrac */
+        f = div_128_64((u128)r * (u128)i128_pow10(nfrac), d64, &r);
+    for (int i = nfrac - 1; i >= 0; i--, f /= 10)
+        g->d[g->len + i] = (char)('0' + (int)(f % 10));
+    g->len += nfrac;
+    g->rest = u128_rest(r, d64);
+    return true;
+}
+
 static void rat_digits(Rat x, int nfrac, Digits *g)
 {
     u128 m = i128_mag(x.num), den = (u128)x.den;
+    if (rat_digits64(m, den, nfrac, g))
+        return;
     u128 r = m % den;
     g->nint = g->len = u128_to_digits(m / den, g->d);
     if (den < ((u128)1 << 59)) { /* 10r fits 64 bits: hardware division, and a stop when exact */

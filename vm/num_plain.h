@@ -69,7 +69,8 @@ static inline int plain_shaped(const char *s, uint32_t n, char point, int scale,
 }
 #endif
 
-static inline bool dec_parse_plain(const char *s, size_t len, char point, int scale, int64_t *out)
+__attribute__((always_inline)) static inline bool dec_parse_plain(const char *s, size_t len, char point, int scale,
+                                                                   int64_t *out)
 {
     if (len == 0 || len > 18 || scale < 0)
         return false;

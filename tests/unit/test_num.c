@@ -639,6 +639,76 @@ static void test_dec_parse_range(void **state)
     check_dec("1", &plain, -1, NUM_OVERFLOW, 0);
 }
 
+/* |n| / d to frac places by schoolbook long division in 128 bits, rounded
+ * half to even: the reference for rat_format_fixed. */
+static void long_division(i128 n, i128 d, int frac, char *out)
+{
+    u128 m = (u128)(n < 0 ? -n : n), den = (u128)d, q = m / den, r = m % den;
+    char digits[80];
+    int len = 0;
+    for (; q; q /= 10)
+        digits[len++] = (char)('0' + (int)(q % 10));
+    if (!len)
+        digits[len++] = '0';
+    int nint = len;
+    for (int i = 0; i < nint / 2; i++) {
+        char t = digits[i];
+        digits[i] = digits[nint - 1 - i];
+        digits[nint - 1 - i] = t;
+    }
+    for (int i = 0; i < frac; i++) {
+        r *= 10;
+        digits[len++] = (char)('0' + (int)(r / den));
+        r %= den;
+    }
+    bool up = 2 * r > den || (2 * r == den && (digits[len - 1] - '0') % 2);
+    for (int i = len - 1; up && i >= 0; i--) {
+        up = digits[i] == '9';
+        digits[i] = up ? '0' : (char)(digits[i] + 1);
+    }
+    char *o = out;
+    bool zero = !up;
+    for (int i = 0; i < len; i++)
+        zero &= digits[i] == '0';
+    if (n < 0 && !zero) /* what rounds to zero has no sign */
+        *o++ = '-';
+    if (up)
+        *o++ = '1';
+    for (int i = 0; i < len; i++) {
+        if (i == nint)
+            *o++ = '.';
+        *o++ = digits[i];
+    }
+    *o = '\0';
+}
+
+/* Fixed places of many quotients, small and near 2^59 and 2^64 (where the
+ * 64-bit way gives over to the general one), ties included. */
+static void test_format_fixed_random(void **state)
+{
+    (void)state;
+    uint64_t seed = 7;
+    char got[100], want[100];
+    for (int i = 0; i < 20000; i++) {
+        unsigned nb = 1 + (unsigned)(lcg_next(&seed) % 64), db = 1 + (unsigned)(lcg_next(&seed) % 62);
+        i128 n = (i128)(lcg_next(&seed) >> (64 - nb)), d = (i128)(lcg_next(&seed) >> (64 - db)) | 1;
+        if (i % 5 == 0)
+            d = (i128)1 << (58 + i % 3); /* at the 2^59 edge */
+        if (i % 7 == 0)
+            n = n * 2 + 1, d = 2; /* a tie at 0 places */
+        if (i & 1)
+            n = -n;
+        Rat x;
+        if (rat_make(n, d, &x) != NUM_OK)
+            continue;
+        int frac = i % 21;
+        rat_format_fixed(got, sizeof got, x, frac, ROUND_HALF_EVEN);
+        long_division(x.num, x.den, frac, want);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s at %d places: got %s", want, frac, got);
+    }
+}
+
 /* Every string of up to 6 characters over digits, both points, a sign, a
  * space and a letter, at scales 0, 2 and 4, random longer ones at scales 0
  * to 6, and long digit runs near the int64 edge: what the fast reader
@@ -816,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_dec_parse),
         cmocka_unit_test(test_dec_parse_errors),
         cmocka_unit_test(test_dec_parse_range),
+        cmocka_unit_test(test_format_fixed_random),
         cmocka_unit_test(test_dec_parse_plain),
         cmocka_unit_test(test_dec_format),
         cmocka_unit_test(test_dec_roundtrip),
