@@ -25,6 +25,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* -DKPI_PROFILE keeps the scan's stages out of line, so that a profile
+ * shows each (docs/performance.md); they are inlined otherwise. */
+#ifdef KPI_PROFILE
+#define STAGE __attribute__((noinline))
+#else
+#define STAGE
+#endif
+
 #define SCAN_SPLIT_MIN (8u << 20)   /* bytes per part at least: smaller files are one part */
 
 /* ---- the roster's keys, for one lookup per row ---- */
@@ -451,7 +459,7 @@ static inline bool date_fast(const char *s, uint32_t n, DateFormat f, DateMemo *
 
 /* Which rows of the batch count: a valid date in the period and a known
  * employee. A malformed key or date is an error wherever the row is. */
-static void select_rows(Part *pt, const CsvBatch *b)
+STAGE static void select_rows(Part *pt, const CsvBatch *b)
 {
     const TableSpec *t = pt->t;
     TableStats *st = &pt->stats;
@@ -536,7 +544,7 @@ static void load_slow(const ColLoad *l, uint32_t i, CsvField f)
         l->v->blank[i] = 1;
 }
 
-static void load_text(const ColLoad *l, uint32_t m)
+STAGE static void load_text(const ColLoad *l, uint32_t m)
 {
     for (uint32_t i = 0; i < m; i++) {
         CsvField f = cell_at(l, i);
@@ -551,7 +559,7 @@ static void load_text(const ColLoad *l, uint32_t m)
 
 static inline size_t memo_slot(uint64_t w) { return (size_t)((w * 0x9E3779B97F4A7C15ull) >> 60); }
 
-static void load_number(const ColLoad *l, uint32_t m)
+STAGE static void load_number(const ColLoad *l, uint32_t m)
 {
     const ColumnSpec *c = l->c;
     const char point = l->pt->t->dialect.num.decimal_point;
@@ -595,7 +603,7 @@ static void load_number(const ColLoad *l, uint32_t m)
         memo->off = true;
 }
 
-static void load_bool(const ColLoad *l, uint32_t m)
+STAGE static void load_bool(const ColLoad *l, uint32_t m)
 {
     for (uint32_t i = 0; i < m; i++) {
         CsvField f = cell_at(l, i);
@@ -614,7 +622,7 @@ static void load_any(const ColLoad *l, uint32_t m)
         load_slow(l, i, cell_at(l, i));
 }
 
-static void load_columns(Part *pt, const CsvBatch *b)
+STAGE static void load_columns(Part *pt, const CsvBatch *b)
 {
     for (uint32_t v = 0; v < pt->t->nvecs; v++) {
         int32_t f = pt->vec_field[v];
@@ -796,7 +804,7 @@ static void row_unary(Part *pt, uint32_t pc, Ins in, Vec *o, const Vec *a)
     }
 }
 
-static void row_ins(Part *pt, uint32_t pc)
+STAGE static void row_ins(Part *pt, uint32_t pc)
 {
     Ins in = pt->t->code[pc];
     Vec *o = &pt->vecs[in.a], *a = &pt->vecs[in.b], *b = &pt->vecs[in.c];
@@ -821,7 +829,7 @@ static void row_ins(Part *pt, uint32_t pc)
 
 /* ---- aggregates ---- */
 /* j: the aggregate's place among its table's */
-static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, const Vec *x, uint32_t i, uint32_t emp)
+STAGE static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, const Vec *x, uint32_t i, uint32_t emp)
 {
     int64_t v = x->v[i];
     switch ((AggKind)a->kind) {
@@ -881,7 +889,7 @@ static void agg_runs(Part *pt)
  * lie together, so a row costs one employee's cache lines, not one per
  * aggregate. Sums and counts add a masked value rather than branch on the
  * filter, which holds for rows in no predictable order. */
-static void update_aggs(Part *pt)
+STAGE static void update_aggs(Part *pt)
 {
     const uint32_t naggs = pt->naggs;
     const AggRun *runs = pt->runs;
