@@ -99,6 +99,8 @@ static void verify_row_ins(Vf *v, const TableSpec *t, Ins in)
             return (void)bad(v, "a row vector is out of range");
     if (in.op == BC_ROW_SELECT && in.x >= n)
         return (void)bad(v, "a row vector is out of range");
+    if (vs[in.a].col >= 0) /* a column's texts must stay the batch's (padded buffer) slices */
+        return (void)bad(v, "a row instruction of table %s writes the vector of a column", t->name);
     VecSpec a = vs[in.a], b = f[1] == 'V' ? vs[in.b] : a, c = f[2] == 'V' ? vs[in.c] : a;
     bool ok = true;
     switch ((Opcode)in.op) {

@@ -290,6 +290,13 @@ static void test_row_instructions(void **state)
     failures += row_expect(p, (Ins){BC_ROW_ADD, 0, N2, N2, V_OUT}, "a row vector is out of range", __LINE__);
     failures += row_expect(p, (Ins){BC_ROW_SELECT, (uint8_t)V_OUT, N2, N2, N2}, "a row vector is out of range", __LINE__);
     failures += row_expect(p, (Ins){BC_ADD, 0, 0, 0, 0}, "an employee instruction in a row program", __LINE__);
+    const TableSpec *f = &p->tables[1];
+    uint16_t col = 0; /* a column's vector, by its own index: operands are moved by f->nvecs */
+    while (col < f->nvecs && !(f->vecs[col].col >= 0 && f->vecs[col].type == VT_TEXT))
+        col++;
+    assert_true(col < f->nvecs);
+    failures += row_expect(p, (Ins){BC_ROW_MOVE, 0, (uint16_t)(col - f->nvecs), T, 0},
+                           "a row instruction of table deals writes the vector of a column", __LINE__);
     uint16_t num = 0, text = (uint16_t)find_const(p, V_TEXT);
     uint16_t date = (uint16_t)find_const(p, V_DATE), boolean = (uint16_t)find_const(p, V_BOOL);
     while (num < p->nconsts && !(p->consts[num].kind == V_NUM && p->consts[num].q.den == 1))
