@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/compiler.h"
+
 static const uint64_t plain_p10[] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
                                      10000000ull, 100000000ull, 1000000000ull, 10000000000ull};
 
@@ -35,8 +37,9 @@ static inline bool plain_scale(uint64_t v, uint32_t nd, uint32_t frac, int scale
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define KPI_PLAIN_WORD 1
-/* Eight digit values (0..9), the most significant in the lowest byte. */
-static inline uint64_t plain_digits8(uint64_t v)
+/* Eight digit values (0..9), the most significant in the lowest byte. The
+ * products wrap by design: the terms past 64 bits are not wanted. */
+KPI_WRAPS static inline uint64_t plain_digits8(uint64_t v)
 {
     v = v * 10 + (v >> 8);
     return ((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
@@ -82,19 +85,19 @@ __attribute__((always_inline)) static inline bool dec_parse_plain(const char *s,
 #endif
     uint64_t v = 0;
     for (; i < n; i++) {
-        unsigned d = (unsigned char)s[i] - '0';
-        if (d > 9)
+        int d = (unsigned char)s[i] - '0';
+        if (d < 0 || d > 9)
             break;
-        v = v * 10 + d;
+        v = v * 10 + (unsigned)d;
     }
     if (i < n) {   /* the point, between digits, and at most `scale` digits after it */
         if (s[i] != point || i == 0 || i + 1 == n || n - i - 1 > (uint32_t)scale)
             return false;
         for (uint32_t j = i + 1; j < n; j++) {
-            unsigned d = (unsigned char)s[j] - '0';
-            if (d > 9)
+            int d = (unsigned char)s[j] - '0';
+            if (d < 0 || d > 9)
                 return false;
-            v = v * 10 + d;
+            v = v * 10 + (unsigned)d;
         }
         frac = n - i - 1;
     }

@@ -445,13 +445,13 @@ static inline bool date_fast(const char *s, uint32_t n, DateFormat f, DateMemo *
     if (n != 10)
         return false;
     const char *dd = f == DATE_DMY ? s : s + 8;
-    unsigned d1 = (unsigned char)dd[0] - '0', d0 = (unsigned char)dd[1] - '0';
+    int d1 = (unsigned char)dd[0] - '0', d0 = (unsigned char)dd[1] - '0';
     uint64_t ym;
     memcpy(&ym, f == DATE_DMY ? s + 2 : s, 8);
-    if (d1 > 9 || d0 > 9 || (ym != dm->ym && !date_month(s, f, ym, dm)))
+    if (d1 < 0 || d1 > 9 || d0 < 0 || d0 > 9 || (ym != dm->ym && !date_month(s, f, ym, dm)))
         return false;
-    unsigned day = d1 * 10 + d0;
-    if (day < 1 || day > dm->ndays)
+    int day = d1 * 10 + d0;
+    if (day < 1 || day > (int)dm->ndays)
         return false;
     *out = dm->first + (Day)day - 1;
     return true;
@@ -557,7 +557,7 @@ STAGE static void load_text(const ColLoad *l, uint32_t m)
     }
 }
 
-static inline size_t memo_slot(uint64_t w) { return (size_t)((w * 0x9E3779B97F4A7C15ull) >> 60); }
+KPI_WRAPS static inline size_t memo_slot(uint64_t w) { return (size_t)((w * 0x9E3779B97F4A7C15ull) >> 60); }
 
 STAGE static void load_number(const ColLoad *l, uint32_t m)
 {
@@ -575,7 +575,7 @@ STAGE static void load_number(const ColLoad *l, uint32_t m)
     for (uint32_t i = 0; i < m; i++) {
         CsvField f = cell_at(l, i);
         uint64_t w = 0;
-        if (memo && f.len - 1u < 8u) { /* 1..8 bytes, readable as a word (padded buffers) */
+        if (memo && f.len >= 1 && f.len <= 8) { /* readable as a word (padded buffers) */
             memcpy(&w, f.ptr, 8);
             w &= ~0ull >> (64 - 8 * f.len);
             size_t k = memo_slot(w);
