@@ -252,6 +252,9 @@ static int evaluate(const Args *a, Program *p, uint64_t compile_ns)
         o.sink_ctx = &stream;
         o.drop_regs = true;
     }
+    /* a manifest will be written (outputs.h): its checksums are taken meanwhile */
+    bool manifest = a->out || a->manifest || a->statements;
+    ManifestPrehash *ph = manifest ? manifest_prehash_start(a->scheme, p, data_dir) : NULL;
     RunResult res;
     run_period(p, &o, &res);
     uint64_t t_write = clock_ns();
@@ -262,6 +265,8 @@ static int evaluate(const Args *a, Program *p, uint64_t compile_ns)
         outputs_init(&outs, a->force);
         outputs_set_command(&outs, a->argc, a->argv);
         outputs_note_run(&outs, a->scheme, p, &res, data_dir, &period);
+        outputs_use_prehash(&outs, ph);
+        ph = NULL;
         outputs_set_manifest(&outs, a->manifest);
         if (a->explain)
             rc = explain_one(a, &res, &period, &out);
@@ -278,6 +283,7 @@ static int evaluate(const Args *a, Program *p, uint64_t compile_ns)
             rc = outputs_write(&outs);
         outputs_free(&outs);
     }
+    manifest_prehash_finish(ph, NULL);   /* a run that wrote nothing */
     buf_free(&out);
     if (a->timings)
         print_timings(&res, compile_ns, clock_ns() - t_write);

@@ -35,6 +35,11 @@ void outputs_note_run(Outputs *o, const char *scheme_path, const Program *p, con
     manifest_note_run(&o->manifest, scheme_path, p, r, data_dir, period);
 }
 
+void outputs_use_prehash(Outputs *o, ManifestPrehash *ph)
+{
+    manifest_prehash_finish(ph, &o->manifest);
+}
+
 void outputs_set_manifest(Outputs *o, const char *path)
 {
     kpi_free(o->manifest_path);

@@ -44,6 +44,9 @@ void outputs_set_command(Outputs *o, int argc, char **argv);
 /* Records one evaluated run (kpirun diff records two); see manifest_note_run. */
 void outputs_note_run(Outputs *o, const char *scheme_path, const Program *p, const RunResult *r,
                       const char *data_dir, const Period *period);
+/* Checksums taken during the run (manifest_prehash_start) for the files
+ * noted; waits for them and frees ph. */
+void outputs_use_prehash(Outputs *o, ManifestPrehash *ph);
 /* Where the manifest goes; NULL: the default rule above. */
 void outputs_set_manifest(Outputs *o, const char *path);
 /* Takes data (leaves *data empty). */

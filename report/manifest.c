@@ -6,6 +6,8 @@
 #include "report/format.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +38,9 @@ void sha256_hex(const void *data, size_t n, char hex[SHA256_HEX])
     digest_hex(&ctx, hex);
 }
 
-bool sha256_file(const char *path, char hex[SHA256_HEX], uint64_t *bytes, char *err, size_t errlen)
+/* sha256_file, abandoned (false, err empty) once *stop is set. */
+static bool hash_file_until(const char *path, char hex[SHA256_HEX], uint64_t *bytes, char *err, size_t errlen,
+                            const atomic_bool *stop)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -50,21 +54,27 @@ bool sha256_file(const char *path, char hex[SHA256_HEX], uint64_t *bytes, char *
     uint8_t *block = kpi_malloc(HASH_BLOCK);
     size_t got;
     *bytes = 0;
-    while ((got = fread(block, 1, HASH_BLOCK, f)) > 0) {
+    bool stopped = false;
+    while (!(stopped = stop && atomic_load(stop)) && (got = fread(block, 1, HASH_BLOCK, f)) > 0) {
         sha256_update(&ctx, got, block);
         *bytes += got;
     }
     int saved = errno;
-    bool ok = !ferror(f);
+    bool ok = !ferror(f) && !stopped;
     fclose(f);
     kpi_free(block);
     if (!ok) {
-        snprintf(err, errlen, "%s", strerror(saved));
+        snprintf(err, errlen, "%s", stopped ? "" : strerror(saved));
         errno = saved;
         return false;
     }
     digest_hex(&ctx, hex);
     return true;
+}
+
+bool sha256_file(const char *path, char hex[SHA256_HEX], uint64_t *bytes, char *err, size_t errlen)
+{
+    return hash_file_until(path, hex, bytes, err, errlen, NULL);
 }
 
 /* ---- collecting ------------------------------------------------------------- */
@@ -209,6 +219,67 @@ void manifest_hash_files(Manifest *m)
         for (size_t k = 0; k < run->ninputs; k++)
             hash_now(m, &run->inputs[k].f);
     }
+}
+
+/* ---- checksums taken during the run ---- */
+struct ManifestPrehash {
+    pthread_t   th;
+    bool        started;
+    atomic_bool stop;     /* the run wrote nothing: no need to finish */
+    MFile    *files;      /* sha256[0] == 0: not read */
+    size_t    n;
+};
+
+static void *prehash_run(void *arg)
+{
+    ManifestPrehash *ph = arg;
+    char err[256];
+    for (size_t i = 0; i < ph->n; i++)
+        if (!hash_file_until(ph->files[i].path, ph->files[i].sha256, &ph->files[i].bytes, err, sizeof err,
+                             &ph->stop))
+            ph->files[i].sha256[0] = '\0';
+    return NULL;
+}
+
+ManifestPrehash *manifest_prehash_start(const char *scheme_path, const Program *p, const char *data_dir)
+{
+    ManifestPrehash *ph = kpi_calloc(1, sizeof *ph);
+    atomic_init(&ph->stop, false);
+    ph->n = 1 + p->ntables;
+    ph->files = kpi_calloc(ph->n, sizeof(MFile));
+    ph->files[0].path = kpi_strdup(scheme_path);
+    for (uint32_t i = 0; i < p->ntables; i++)
+        ph->files[1 + i].path = fs_join(data_dir, p->tables[i].file);
+    ph->started = pthread_create(&ph->th, NULL, prehash_run, ph) == 0;
+    return ph;
+}
+
+static void take_prehash(const ManifestPrehash *ph, MFile *f)
+{
+    for (size_t i = 0; i < ph->n && !f->sha256[0]; i++)
+        if (ph->files[i].sha256[0] && !strcmp(ph->files[i].path, f->path)) {
+            memcpy(f->sha256, ph->files[i].sha256, SHA256_HEX);
+            f->bytes = ph->files[i].bytes;
+        }
+}
+
+void manifest_prehash_finish(ManifestPrehash *ph, Manifest *m)
+{
+    if (!ph)
+        return;
+    if (!m)
+        atomic_store(&ph->stop, true);
+    if (ph->started)
+        pthread_join(ph->th, NULL);
+    for (size_t r = 0; ph->started && m && r < m->nruns; r++) {
+        take_prehash(ph, &m->runs[r].scheme);
+        for (size_t k = 0; k < m->runs[r].ninputs; k++)
+            take_prehash(ph, &m->runs[r].inputs[k].f);
+    }
+    for (size_t i = 0; i < ph->n; i++)
+        kpi_free(ph->files[i].path);
+    kpi_free(ph->files);
+    kpi_free(ph);
 }
 
 void manifest_note_run(Manifest *m, const char *scheme_path, const Program *p, const RunResult *r,

@@ -68,6 +68,17 @@ void manifest_init(Manifest *m);
 /* Hashes the scheme and input files noted by manifest_note_run; a file that
  * cannot be read sets m->error. Call before manifest_write. */
 void manifest_hash_files(Manifest *m);
+
+/* The scheme's and the input files' checksums taken by a thread while the
+ * run reads the same files (they are then in the page cache, and the two
+ * cores share the work). Start it before the run when a manifest is due;
+ * manifest_prehash_finish waits for it and gives the checksums it took to
+ * the files of m with the same paths (m NULL: stops it), then frees it.
+ * A file it could not read is left to manifest_hash_files, which reports
+ * it. Without the thread (it could not start) nothing changes. */
+typedef struct ManifestPrehash ManifestPrehash;
+ManifestPrehash *manifest_prehash_start(const char *scheme_path, const Program *p, const char *data_dir);
+void manifest_prehash_finish(ManifestPrehash *ph, Manifest *m);
 void manifest_free(Manifest *m);
 /* args: the command's arguments (without the program name); copied. */
 void manifest_set_command(Manifest *m, const char *command, int nargs, char *const *args);

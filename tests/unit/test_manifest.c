@@ -53,6 +53,69 @@ static void test_sha256_file(void **state)
     kpi_free(data);
 }
 
+static char *temp_file(const char *dir, const char *name, size_t n)
+{
+    char *path = kpi_malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++)
+        fputc('a' + (int)(i % 26), f);
+    fclose(f);
+    return path;
+}
+
+/* Checksums taken while a run reads: the same as taken after it, for the
+ * scheme and every table; a file missing then is still reported after;
+ * and a prehash stopped without a manifest just ends. */
+static void test_prehash(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kpi-prehash-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *scheme = temp_file(dir, "s.kpi", 100), *big = temp_file(dir, "big.csv", 3000000);
+    char *small = temp_file(dir, "small.csv", 10);
+    TableSpec tables[3] = {{.name = "big", .file = "big.csv"}, {.name = "small", .file = "small.csv"},
+                           {.name = "gone", .file = "gone.csv"}};
+    Program p;
+    memset(&p, 0, sizeof p);
+    p.tables = tables;
+    p.ntables = 3;
+    RunResult r;
+    memset(&r, 0, sizeof r);
+    Period per = {.label = "2026-10"};
+    Manifest early, late;
+    manifest_init(&early);
+    manifest_init(&late);
+    ManifestPrehash *ph = manifest_prehash_start(scheme, &p, dir);
+    manifest_note_run(&early, scheme, &p, &r, dir, &per);
+    manifest_note_run(&late, scheme, &p, &r, dir, &per);
+    manifest_prehash_finish(ph, &early);
+    assert_string_not_equal(early.runs[0].inputs[0].f.sha256, "");   /* taken during the run */
+    assert_string_equal(early.runs[0].inputs[2].f.sha256, "");       /* could not be read then */
+    manifest_hash_files(&early);
+    manifest_hash_files(&late);
+    assert_string_equal(early.runs[0].scheme.sha256, late.runs[0].scheme.sha256);
+    for (int i = 0; i < 2; i++) {
+        assert_string_equal(early.runs[0].inputs[i].f.sha256, late.runs[0].inputs[i].f.sha256);
+        assert_int_equal(early.runs[0].inputs[i].f.bytes, late.runs[0].inputs[i].f.bytes);
+    }
+    assert_int_equal(early.runs[0].inputs[0].f.bytes, 3000000);
+    assert_non_null(early.error);
+    assert_non_null(strstr(early.error, "gone.csv: error: cannot read it to record its checksum"));
+    manifest_prehash_finish(manifest_prehash_start(scheme, &p, dir), NULL);
+    manifest_prehash_finish(NULL, &late);
+    manifest_free(&early);
+    manifest_free(&late);
+    unlink(scheme);
+    unlink(big);
+    unlink(small);
+    rmdir(dir);
+    kpi_free(scheme);
+    kpi_free(big);
+    kpi_free(small);
+}
+
 static void assert_rel(const char *path, const char *dir, const char *want)
 {
     char *got = path_relative_to(path, dir);
@@ -196,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_text),
         cmocka_unit_test(test_sha256_file),
+        cmocka_unit_test(test_prehash),
         cmocka_unit_test(test_relative_paths),
         cmocka_unit_test(test_source_date_epoch),
         cmocka_unit_test(test_manifest_json),
