@@ -79,11 +79,11 @@ $(DEPS_OK):
 	@mkdir -p $(@D) && touch $@
 
 # --- generated sources ------------------------------------------------------
-$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y | $(DEPS_OK)
+$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h &: grammar/parser.y | $(DEPS_OK)
 	@mkdir -p $(@D)
 	bison -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
 
-$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h: grammar/lexer.l | $(DEPS_OK)
+$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h &: grammar/lexer.l | $(DEPS_OK)
 	@mkdir -p $(@D)
 	flex --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
 
