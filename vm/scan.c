@@ -860,8 +860,8 @@ STAGE static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, c
     }
 }
 
-/* An aggregate of the part's table, decoded once: its kind, filter and
- * first argument, where a row finds them. */
+/* An aggregate of the part's table, decoded once: its kind, its filter's
+ * vector and its arguments' vectors, where a row finds them. */
 typedef struct AggRun {
     uint8_t        kind;
     bool           adds;      /* a sum or average: the value counts, not just its presence */
