@@ -14,7 +14,6 @@
 #include "base/clock.h"
 #include "vm/run_int.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -346,8 +345,6 @@ static void *work(void *arg)
 /* Employees [lo, hi) of stratum s over n workers, the frames into keep. */
 static void compute_range(Worker *ws, uint32_t n, uint32_t s, uint32_t lo, uint32_t hi, Value *keep)
 {
-    pthread_t th[KPI_MAX_THREADS];
-    bool started[KPI_MAX_THREADS] = {false};
     uint32_t nregs = ws[0].w.p->nregs, len = hi - lo;
     for (uint32_t i = 0; i < n; i++) {
         ws[i].s = s;
@@ -355,15 +352,7 @@ static void compute_range(Worker *ws, uint32_t n, uint32_t s, uint32_t lo, uint3
         ws[i].hi = lo + (uint32_t)((uint64_t)len * (i + 1) / n);
         ws[i].keep = keep ? keep + (size_t)(ws[i].lo - lo) * nregs : NULL;
     }
-    for (uint32_t i = 1; i < n; i++)
-        started[i] = pthread_create(&th[i], NULL, work, &ws[i]) == 0;
-    work(&ws[0]);
-    for (uint32_t i = 1; i < n; i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
-        else
-            work(&ws[i]);
-    }
+    run_each(work, ws, sizeof(Worker), n);
 }
 
 static void run_stratum_threads(Run *r, Worker *ws, uint32_t n, uint32_t s)

@@ -16,20 +16,18 @@
 #include <string.h>
 
 #include "base/compiler.h"
-
-static const uint64_t plain_p10[] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-                                     10000000ull, 100000000ull, 1000000000ull, 10000000000ull};
+#include "vm/num.h"
 
 /* v has nd digits: below 10^18, and so within int64, when nd + k <= 18. */
 static inline bool plain_scale(uint64_t v, uint32_t nd, uint32_t frac, int scale, int64_t *out)
 {
     uint32_t k = (uint32_t)scale - frac;
-    uint64_t scaled;
-    if (k >= sizeof plain_p10 / sizeof plain_p10[0])
-        return false; /* a scale past the table: dec_parse's */
+    if (k > 18)
+        return false; /* dec_parse's */
+    uint64_t scaled, p = (uint64_t)i128_pow10((int)k);
     if (nd + k <= 18)
-        scaled = v * plain_p10[k];
-    else if (__builtin_mul_overflow(v, plain_p10[k], &scaled) || scaled > INT64_MAX)
+        scaled = v * p;
+    else if (__builtin_mul_overflow(v, p, &scaled) || scaled > INT64_MAX)
         return false; /* past int64 once scaled: dec_parse says so */
     *out = (int64_t)scaled;
     return true;

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "vm/run_int.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,25 @@ uint32_t run_threads(const Run *r)
         n = cpus > 0 ? (uint32_t)cpus : 1;
     }
     return n > KPI_MAX_THREADS ? KPI_MAX_THREADS : n;
+}
+
+void run_each(void *(*fn)(void *), void *items, size_t size, uint32_t n)
+{
+    char *at = items;
+    pthread_t *th = kpi_calloc(n ? n : 1, sizeof(pthread_t));
+    bool *started = kpi_calloc(n ? n : 1, sizeof(bool));
+    for (uint32_t k = 1; k < n; k++)
+        started[k] = pthread_create(&th[k], NULL, fn, at + (size_t)k * size) == 0;
+    if (n)
+        fn(at);
+    for (uint32_t k = 1; k < n; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            fn(at + (size_t)k * size);
+    }
+    kpi_free(th);
+    kpi_free(started);
 }
 
 static void intern_program_strings(Run *r)

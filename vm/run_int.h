@@ -62,6 +62,10 @@ void run_data_error(Run *r, DiagId id, const char *file, uint64_t row, uint32_t 
 char *run_path(const Run *r, const TableSpec *t);
 /* Threads to use: RunOptions.threads, 0 meaning one per CPU, at most KPI_MAX_THREADS. */
 uint32_t run_threads(const Run *r);
+/* fn on each of the n items of `items` (each `size` bytes) at once: the
+ * first on this thread, each other on a thread of its own, or on this one
+ * after the first when a thread cannot be started. Returns when all are done. */
+void run_each(void *(*fn)(void *), void *items, size_t size, uint32_t n);
 /* A CSV reader's error at its place; the bases: records and lines of the
  * file before the reader's part. */
 void run_csv_error(Run *r, DiagId id, const char *file, const CsvError *e, uint64_t row_base, uint64_t line_base);

@@ -18,12 +18,10 @@
 #include "vm/num_plain.h"
 #include "vm/run_int.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* -DKPI_PROFILE keeps the scan's stages out of line, so that a profile
  * shows each (docs/performance.md); they are inlined otherwise. */
@@ -206,8 +204,10 @@ static void distinct_free(DistinctSet *s)
 /* The last few distinct cells of a number column and their values: a
  * column of few distinct values (scores, quantities, hours) is read by one
  * lookup per cell instead of a parse whose branches follow its length. A
- * column it does not help (amounts) stops using it after a batch. */
+ * column it does not help (amounts) stops using it after a batch of enough
+ * rows where fewer than half hit. */
 #define MEMO_SLOTS 16u
+#define MEMO_JUDGE 256u   /* kept rows a batch needs for its hits to turn the memo off */
 typedef struct CellMemo {
     uint64_t word[MEMO_SLOTS];   /* the cell's bytes, zero-padded; 0 for a free slot */
     int64_t  val[MEMO_SLOTS];
@@ -599,7 +599,7 @@ STAGE static void load_number(const ColLoad *l, uint32_t m)
             load_slow(l, i, f);
         }
     }
-    if (memo && hits < m / 2)
+    if (memo && m >= MEMO_JUDGE && hits < m / 2)
         memo->off = true;
 }
 
@@ -1143,7 +1143,6 @@ static void choose_fields(Table *tb, CsvReader *rd)
     kpi_free(sel);
 }
 
-
 /* Where the parts of a file start: line starts near equal shares; fewer
  * parts when the file is small. */
 static uint32_t plan_parts(const Run *r, const TableSpec *t, const char *file, uint64_t *starts)
@@ -1204,19 +1203,7 @@ static uint32_t open_parts(Table *tb, CsvReader *rd, const uint64_t *starts, uin
 
 static void run_parts(Table *tb)
 {
-    pthread_t *th = kpi_calloc(tb->nparts, sizeof(pthread_t));
-    bool *started = kpi_calloc(tb->nparts, sizeof(bool));
-    for (uint32_t k = 1; k < tb->nparts; k++)
-        started[k] = pthread_create(&th[k], NULL, part_run, &tb->parts[k]) == 0;
-    part_run(&tb->parts[0]);
-    for (uint32_t k = 1; k < tb->nparts; k++) {
-        if (started[k])
-            pthread_join(th[k], NULL);
-        else
-            part_run(&tb->parts[k]);
-    }
-    kpi_free(th);
-    kpi_free(started);
+    run_each(part_run, tb->parts, sizeof(Part), tb->nparts);
 }
 
 /* The parts that count: up to the first that stopped at an error or at the

@@ -787,12 +787,16 @@ static void test_dec_parse_plain(void **state)
     assert_true(padded_plain("92233720368547758", 17, '.', 2, &v) && v == 9223372036854775800);
     assert_false(padded_plain("92233720368547759", 17, '.', 2, &v)); /* past int64 once scaled */
     assert_false(padded_plain("1234567890123456789", 19, '.', 0, &v));
-    assert_false(padded_plain("1", 1, '.', 11, &v)); /* a scale past the table: dec_parse's */
+    assert_true(padded_plain("9", 1, '.', 18, &v) && v == 9000000000000000000); /* decimal(18) */
+    assert_false(padded_plain("10", 2, '.', 18, &v));                          /* 10^19: past int64 */
+    assert_false(padded_plain("1", 1, '.', 19, &v));                           /* no such scale */
     unsigned none = 0;
     plain_agrees("922337203685477580", 18, '.', 0, &none);
     plain_agrees("9223372036854775.8", 18, '.', 2, &none);
     plain_agrees("999999999999999999", 18, '.', 0, &none);
-    assert_int_equal(none, 3);
+    plain_agrees("9", 1, '.', 18, &none);
+    plain_agrees("0.000000000000000009", 20, '.', 18, &none); /* 20 bytes: dec_parse's */
+    assert_int_equal(none, 4);
 }
 
 static void test_dec_format(void **state)
