@@ -14,6 +14,14 @@ typedef struct ConstDef {
     uint16_t  reg;
 } ConstDef;
 
+/* An operand that reads constant k: its register is known only at the
+ * end, above the temporaries, so emit() notes where to put it. */
+#define KMARK (1u << 20)
+typedef struct KFix {
+    uint32_t pc, k;
+    uint8_t  field;     /* 0 a, 1 b, 2 c */
+} KFix;
+
 typedef struct Cg {
     Sema    *s;
     Program *p;
@@ -25,6 +33,8 @@ typedef struct Cg {
     size_t   ntrace, captrace;
     ConstDef *consts;              /* defs that are constants (params), by IR */
     size_t    nconsts;
+    KFix     *kfix;
+    size_t    nkfix, capkfix;
 } Cg;
 
 static void point(Cg *g, TraceKind kind, uint32_t pc, uint16_t reg, uint32_t span)
@@ -67,7 +77,15 @@ uint32_t cg_const(Program *p, Value v)
 
 static uint32_t emit(Cg *g, Opcode op, uint32_t a, uint32_t b, uint32_t c, uint32_t x, uint32_t span)
 {
-    Ins ins = {(uint8_t)op, (uint8_t)x, (uint16_t)a, (uint16_t)b, (uint16_t)c};
+    uint32_t ops[3] = {a, b, c};
+    for (uint8_t f = 0; f < 3; f++) {
+        if (ops[f] >= KMARK) {
+            KFix k = {(uint32_t)g->ncode, ops[f] - KMARK, f};
+            VEC_PUSH(g->kfix, g->nkfix, g->capkfix, k);
+            ops[f] = 0;
+        }
+    }
+    Ins ins = {(uint8_t)op, (uint8_t)x, (uint16_t)ops[0], (uint16_t)ops[1], (uint16_t)ops[2]};
     size_t n = g->ncode;
     VEC_PUSH(g->p->code, g->ncode, g->capcode, ins);
     VEC_PUSH(g->p->code_span, n, g->capspan, span);
@@ -159,9 +177,13 @@ static void fill_defs(Cg *g)
     p->ntrace = (uint32_t)g->ntrace;
 }
 
-/* A register holding n: a Def's own register, or a new temporary. */
+/* A register holding n: a Def's own, a constant's, or a new temporary. */
 static uint32_t operand(Cg *g, const Ir *n)
 {
+    if (n->kind == IR_CONST) {
+        param_read(g, n);
+        return KMARK + cg_const(g->p, n->u.value);
+    }
     if (n->kind == IR_DEF) {
         uint16_t reg = g->s->defs[n->u.index].reg;
         point_value(g, reg, n->span);
@@ -273,13 +295,16 @@ static void compile_builtin(Cg *g, const Ir *n, uint32_t dst)
     case BI_MIN:
     case BI_MAX: {
         Opcode op = n->u.call.fn == BI_MIN ? BC_MIN : BC_MAX;
-        uint32_t acc = n->u.call.nargs > 1 ? temp(g) : dst;
-        compile_to(g, n->u.call.args[0], acc);
+        if (n->u.call.nargs == 1) {
+            compile_to(g, n->u.call.args[0], dst);
+            break;
+        }
+        uint32_t acc = operand(g, n->u.call.args[0]), into = n->u.call.nargs > 2 ? temp(g) : dst;
         for (uint32_t i = 1; i < n->u.call.nargs; i++) {
             uint32_t m2 = g->temp_top;
-            uint32_t r = operand(g, n->u.call.args[i]);
-            point(g, TK_CHOICE, emit(g, op, i + 1 == n->u.call.nargs ? dst : acc, acc, r, 0, n->span), 0,
-                  n->span);
+            uint32_t r = operand(g, n->u.call.args[i]), out = i + 1 == n->u.call.nargs ? dst : into;
+            point(g, TK_CHOICE, emit(g, op, out, acc, r, 0, n->span), 0, n->span);
+            acc = out;
             g->temp_top = m2;
         }
         break;
@@ -331,6 +356,31 @@ static void compile_to(Cg *g, const Ir *n, uint32_t dst)
     case IR_BUILTIN: compile_builtin(g, n, dst); break;
     case IR_COL: break; /* row context only; sema never puts it here */
     }
+}
+
+/* The constants go above the temporaries; the operands that read them
+ * get their registers. */
+static void place_constants(Cg *g)
+{
+    Program *p = g->p;
+    uint32_t kreg = g->temp_max, n = kreg + p->nconsts;
+    if (n > KPI_MAX_REGS) {
+        g->overflow = true;
+        n = KPI_MAX_REGS;
+    }
+    for (size_t i = 0; i < g->nkfix && !g->overflow; i++) {
+        Ins *in = &p->code[g->kfix[i].pc];
+        uint16_t r = (uint16_t)(kreg + g->kfix[i].k);
+        if (g->kfix[i].field == 0)
+            in->a = r;
+        else if (g->kfix[i].field == 1)
+            in->b = r;
+        else
+            in->c = r;
+    }
+    kpi_free(g->kfix);
+    p->kreg = (uint16_t)(g->overflow ? n : kreg);
+    p->nregs = (uint16_t)n;
 }
 
 static void assign_registers(Cg *g)
@@ -438,13 +488,13 @@ bool codegen(Sema *s, Program *p)
     kpi_free(g.consts);
     fill_defs(&g);
     p->ncode = (uint32_t)g.ncode;
-    p->nregs = (uint16_t)(g.temp_max < KPI_MAX_REGS ? g.temp_max : KPI_MAX_REGS);
+    place_constants(&g);
     fill_outputs(&g);
     fill_team(&g);
     if (g.overflow || g.ncode > KPI_MAX_CODE || p->nconsts > KPI_MAX_CONSTS) {
         diag_at(s->diags, K_LIMIT, (Span){0, 0, 0},
                 "the scheme is too large for the bytecode (%zu instructions, %u registers, %u constants)",
-                g.ncode, g.temp_max, p->nconsts);
+                g.ncode, g.temp_max + p->nconsts, p->nconsts);
         return false;
     }
     return true;

@@ -204,7 +204,7 @@ static bool build(Compilation *c, const char *scheme_dir, const CompileOptions *
         p->period = (uint8_t)s.period;
         p->rounding = (uint8_t)s.rounding;
         copy_tables(&s, p);
-        ok = codegen(&s, p) && rowgen(&s, p);
+        ok = rowgen(&s, p) && codegen(&s, p); /* rowgen's constants too get registers */
         copy_strings_and_spans(&s, p, &c->sources);
         p->nallowed = (uint32_t)s.nallowed;
         p->allowed = kpi_calloc(s.nallowed ? s.nallowed : 1, sizeof(uint16_t));

@@ -46,8 +46,20 @@ static uint32_t line_of(const Program *p, uint32_t span, bool lines)
     return src ? source_linecol(src, sp.start).line : 0;
 }
 
+static void const_text(const Program *p, uint32_t k, Buf *out, Buf *note)
+{
+    buf_printf(out, " k%u", k);
+    if (k < p->nconsts) {
+        buf_printf(note, "%sk%u=", note->len ? " " : "", k);
+        value_text(p, p->consts[k], note);
+    }
+}
+
+/* A constant's register reads as the constant: k2, not r117. */
 static void reg_text(const Program *p, uint32_t r, Buf *out, Buf *note)
 {
+    if (r >= p->kreg && r < p->nregs)
+        return const_text(p, r - p->kreg, out, note);
     buf_printf(out, " r%u", r);
     if (r < p->npersist && p->reg_names && p->reg_names[r])
         buf_printf(note, "%sr%u=%s", note->len ? " " : "", r, p->reg_names[r]);
@@ -60,13 +72,7 @@ static void operand(const Program *p, const TableSpec *t, Ins ins, char f, uint3
     case 'R': reg_text(p, v, out, note); break;
     case 'V': buf_printf(out, " v%u", v); break;
     case 'I': buf_printf(out, " %u", v); break;
-    case 'K':
-        buf_printf(out, " k%u", v);
-        if (v < p->nconsts) {
-            buf_printf(note, "%sk%u=", note->len ? " " : "", v);
-            value_text(p, p->consts[v], note);
-        }
-        break;
+    case 'K': const_text(p, v, out, note); break;
     case 'C': {
         const TableSpec *r = p->roster >= 0 ? &p->tables[p->roster] : NULL;
         buf_printf(out, " %s.%s", r ? r->name : "roster", r && v < r->ncols ? r->cols[v].name : "?");

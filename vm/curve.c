@@ -60,8 +60,7 @@ CurveStatus curve_open(Curve *c, const Program *p, uint32_t ind, const Value *re
     if (st != CURVE_OK)
         return st;
     c->frame = kpi_calloc(p->nregs ? p->nregs : 1, sizeof(Value));
-    for (uint32_t i = 0; i < p->nregs; i++)
-        c->frame[i] = val_blank();
+    program_frame_init(p, c->frame);
     if (regs)
         memcpy(c->frame, regs, sizeof(Value) * p->npersist);
     else
@@ -92,10 +91,10 @@ size_t curve_knots(const Curve *c, Rat *out, size_t max)
         Ins in = p->code[pc];
         if (in.op == BC_LOADK)
             add_knot(out, max, &n, p->consts[in.b]);
-        for (int k = 0; k < 2; k++) { /* persistent registers read: params, an employee's values */
+        for (int k = 0; k < 2; k++) { /* registers read: params, an employee's values, constants */
             uint16_t r = k ? in.c : in.b;
             const char *f = op_info[in.op].format;
-            if (f[k + 1] == 'R' && r < p->npersist && r != c->input)
+            if (f[k + 1] == 'R' && (r < p->npersist || r >= p->kreg) && r != c->input)
                 add_knot(out, max, &n, c->frame[r]);
         }
     }

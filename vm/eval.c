@@ -386,8 +386,7 @@ static uint32_t workers(Run *r, Worker **out)
         ws[i].w = *r;
         ws[i].w.trace_cur = NULL;
         ws[i].w.frame = kpi_malloc(sizeof(Value) * (r->p->nregs ? r->p->nregs : 1));
-        for (uint32_t k = 0; k < r->p->nregs; k++)
-            ws[i].w.frame[k] = val_blank();
+        program_frame_init(r->p, ws[i].w.frame);
     }
     *out = ws;
     return n;
@@ -424,8 +423,7 @@ void eval_employees(Run *r)
             res->regs[i] = val_blank();
     }
     r->frame = kpi_malloc(sizeof(Value) * (p->nregs ? p->nregs : 1));
-    for (uint32_t i = 0; i < p->nregs; i++)
-        r->frame[i] = val_blank();
+    program_frame_init(p, r->frame);
     res->emp_inexact = kpi_calloc(nemp ? nemp : 1, 1);
     plan_cross(r, &r->eval);
     team_prepare(r);

@@ -74,35 +74,35 @@ static void trace_after(const Run *r, TraceRec *t, TraceKind k, Ins in, uint32_t
  * DATA ones read the employee's data (r, emp); END stops the stage. In a
  * body, pc is already the next instruction and SPAN is this one's span. */
 #define EMPLOYEE_OPS(PURE, DATA, END)                                                  \
-    PURE(NOP, (void)0)                                                               \
-    PURE(LOADK, R[in.a] = p->consts[in.b])                                           \
-    PURE(LOADI, R[in.a] = val_num(rat_int(in.b)))                                    \
-    PURE(BLANK, R[in.a] = val_blank())                                               \
-    PURE(MOVE, R[in.a] = R[in.b])                                                    \
-    PURE(ADD, R[in.a] = val_add(R[in.b], R[in.c], SPAN))                             \
-    PURE(SUB, R[in.a] = val_sub(R[in.b], R[in.c], SPAN))                             \
-    PURE(MUL, R[in.a] = val_mul(R[in.b], R[in.c], SPAN))                             \
-    PURE(DIV, R[in.a] = val_div(R[in.b], R[in.c], SPAN))                             \
-    PURE(NEG, R[in.a] = val_neg(R[in.b]))                                            \
-    PURE(ABS, R[in.a] = val_abs(R[in.b]))                                            \
-    PURE(NOT, R[in.a] = val_not(R[in.b]))                                            \
-    PURE(EQ, R[in.a] = val_cmp(CMP_EQ, R[in.b], R[in.c]))                            \
-    PURE(NE, R[in.a] = val_cmp(CMP_NE, R[in.b], R[in.c]))                            \
-    PURE(LT, R[in.a] = val_cmp(CMP_LT, R[in.b], R[in.c]))                            \
-    PURE(LE, R[in.a] = val_cmp(CMP_LE, R[in.b], R[in.c]))                            \
-    PURE(GT, R[in.a] = val_cmp(CMP_GT, R[in.b], R[in.c]))                            \
-    PURE(GE, R[in.a] = val_cmp(CMP_GE, R[in.b], R[in.c]))                            \
-    PURE(AND, R[in.a] = val_and(R[in.b], R[in.c]))                                   \
-    PURE(OR, R[in.a] = val_or(R[in.b], R[in.c]))                                     \
-    PURE(DEFAULT, R[in.a] = val_default(R[in.b], R[in.c]))                           \
-    PURE(MIN, R[in.a] = val_min(R[in.b], R[in.c]))                                   \
-    PURE(MAX, R[in.a] = val_max(R[in.b], R[in.c]))                                   \
-    PURE(ROUND, R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, SPAN))        \
-    PURE(ISBLANK, R[in.a] = val_bool(R[in.b].kind == V_BLANK))                       \
-    PURE(JMP, pc = ins_target(in))                                                   \
-    PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                  \
-    PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                              \
-    PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                           \
+    PURE(NOP, (void)0)                                                                \
+    PURE(LOADK, R[in.a] = p->consts[in.b])                                            \
+    PURE(LOADI, R[in.a] = val_num(rat_int(in.b)))                                     \
+    PURE(BLANK, R[in.a] = val_blank())                                                \
+    PURE(MOVE, R[in.a] = R[in.b])                                                     \
+    PURE(ADD, val_add_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
+    PURE(SUB, val_sub_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
+    PURE(MUL, val_mul_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
+    PURE(DIV, val_div_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
+    PURE(NEG, R[in.a] = val_neg(R[in.b]))                                             \
+    PURE(ABS, R[in.a] = val_abs(R[in.b]))                                             \
+    PURE(NOT, R[in.a] = val_not(R[in.b]))                                             \
+    PURE(EQ, val_cmp_to(CMP_EQ, &R[in.a], &R[in.b], &R[in.c]))                        \
+    PURE(NE, val_cmp_to(CMP_NE, &R[in.a], &R[in.b], &R[in.c]))                        \
+    PURE(LT, val_cmp_to(CMP_LT, &R[in.a], &R[in.b], &R[in.c]))                        \
+    PURE(LE, val_cmp_to(CMP_LE, &R[in.a], &R[in.b], &R[in.c]))                        \
+    PURE(GT, val_cmp_to(CMP_GT, &R[in.a], &R[in.b], &R[in.c]))                        \
+    PURE(GE, val_cmp_to(CMP_GE, &R[in.a], &R[in.b], &R[in.c]))                        \
+    PURE(AND, R[in.a] = val_and(R[in.b], R[in.c]))                                    \
+    PURE(OR, R[in.a] = val_or(R[in.b], R[in.c]))                                      \
+    PURE(DEFAULT, R[in.a] = val_default(R[in.b], R[in.c]))                            \
+    PURE(MIN, val_min_to(&R[in.a], &R[in.b], &R[in.c]))                               \
+    PURE(MAX, val_max_to(&R[in.a], &R[in.b], &R[in.c]))                               \
+    PURE(ROUND, R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, SPAN))         \
+    PURE(ISBLANK, R[in.a] = val_bool(R[in.b].kind == V_BLANK))                        \
+    PURE(JMP, pc = ins_target(in))                                                    \
+    PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                   \
+    PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                               \
+    PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                            \
     DATA(ROSTER, R[in.a] = r->roster[(size_t)emp * p->tables[p->roster].ncols + in.b]) \
     DATA(PLAN, R[in.a] = plan_value(r, emp, in.x, in.b, SPAN))                       \
     DATA(AGG, R[in.a] = scan_agg_value(r, emp, in.b))                                \

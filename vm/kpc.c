@@ -165,6 +165,7 @@ static void w_payload(Buf *b, const Program *p)
     }
     w16(b, p->nregs);
     w16(b, p->npersist);
+    w16(b, p->kreg);
     for (uint32_t i = 0; i < p->npersist; i++)
         wcstr(b, p->reg_names ? p->reg_names[i] : NULL);
     w_code(b, p->code, p->code_span, p->ncode);
@@ -441,6 +442,7 @@ static void r_payload(Rd *r, Program *p)
     }
     p->nregs = r16(r);
     p->npersist = r16(r);
+    p->kreg = r16(r);
     p->reg_names = kpi_calloc(p->npersist ? p->npersist : 1, sizeof(char *));
     for (uint32_t i = 0; i < p->npersist && !r->bad; i++)
         p->reg_names[i] = rstr(r, NULL);

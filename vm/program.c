@@ -36,6 +36,14 @@ static void table_free(TableSpec *t)
     kpi_free(t->vecs);
 }
 
+void program_frame_init(const Program *p, Value *frame)
+{
+    for (uint32_t i = 0; i < p->kreg; i++)
+        frame[i] = val_blank();
+    for (uint32_t i = 0; i < p->nconsts; i++)
+        frame[p->kreg + i] = p->consts[i];
+}
+
 void program_free(Program *p)
 {
     kpi_free(p->scheme_name);

@@ -10,7 +10,10 @@
  *      groups from the employees' registers, then the employee program of
  *      stratum s runs for every employee.
  * Registers 0..npersist-1 of an employee survive between strata (they hold
- * every named value, so outputs and explanations read what was computed). */
+ * every named value, so outputs and explanations read what was computed).
+ * Registers kreg..nregs-1 hold the constants, K[i] in kreg + i, set once
+ * when a frame is made and never written: an operand reads a constant as
+ * it reads any register, with no instruction to load it. */
 #ifndef KPI_PROGRAM_H
 #define KPI_PROGRAM_H
 #include <stdbool.h>
@@ -23,7 +26,7 @@
 #include "vm/value.h"
 
 #define KPC_MAGIC   "KPIC"
-#define KPC_VERSION 4u
+#define KPC_VERSION 5u
 
 #define NO_REG   0xFFFFu
 
@@ -216,7 +219,7 @@ typedef struct Program {
     uint32_t    nteam;
     TeamField  *team;
 
-    uint16_t    nregs, npersist;
+    uint16_t    nregs, npersist, kreg;
     char      **reg_names;    /* npersist names: "revenue.index", "bands@12" */
     uint32_t    ncode;
     Ins        *code;
@@ -249,6 +252,8 @@ typedef struct Program {
 } Program;
 
 void program_free(Program *p);
+/* A fresh frame of nregs registers: blanks, then the constants at kreg. */
+void program_frame_init(const Program *p, Value *frame);
 /* The Span that span index i of a table names; an empty span when out of range. */
 static inline Span span_at(const SpanInfo *spans, size_t n, uint32_t i)
 {

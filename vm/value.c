@@ -12,17 +12,19 @@ const char *error_kind_text(ErrorKind k)
 }
 
 /* The blank/error rule shared by every operation of two operands. */
-static bool passes_through(Value a, Value b, Value *out)
+static inline bool passes_through(const Value *a, const Value *b, Value *out)
 {
-    if (a.kind == V_ERROR) {
-        *out = a;
+    if (a->kind == V_NUM && b->kind == V_NUM) /* the usual case, tested first */
+        return false;
+    if (a->kind == V_ERROR) {
+        *out = *a;
         return true;
     }
-    if (b.kind == V_ERROR) {
-        *out = b;
+    if (b->kind == V_ERROR) {
+        *out = *b;
         return true;
     }
-    if (a.kind == V_BLANK || b.kind == V_BLANK) {
+    if (a->kind == V_BLANK || b->kind == V_BLANK) {
         *out = val_blank();
         return true;
     }
@@ -31,33 +33,40 @@ static bool passes_through(Value a, Value b, Value *out)
 
 typedef NumStatus (*RatOp)(Rat, Rat, Rat *);
 
-static Value arith(RatOp fn, Value a, Value b, uint32_t span)
+/* Inlined into each operation, so that rat_* is a direct call. */
+__attribute__((always_inline)) static inline void arith(RatOp fn, Value *out, const Value *a, const Value *b,
+                                                        uint32_t span)
 {
-    Value out;
-    if (passes_through(a, b, &out))
-        return out;
+    if (passes_through(a, b, out))
+        return;
     Rat r;
-    switch (fn(a.q, b.q, &r)) {
+    uint8_t inexact = a->inexact | b->inexact;
+    switch (fn(a->q, b->q, &r)) {
     case NUM_OK:
-        out = val_num(r);
         break;
     case NUM_INEXACT:
-        out = val_num(r);
-        out.inexact = 1;
+        inexact = 1;
         break;
     case NUM_DIVZERO:
-        return val_error(ERR_DIVZERO, span);
+        *out = val_error(ERR_DIVZERO, span);
+        return;
     default:
-        return val_error(ERR_OVERFLOW, span);
+        *out = val_error(ERR_OVERFLOW, span);
+        return;
     }
-    out.inexact |= a.inexact | b.inexact;
-    return out;
+    *out = val_num(r);
+    out->inexact = inexact;
 }
 
-Value val_add(Value a, Value b, uint32_t span) { return arith(rat_add, a, b, span); }
-Value val_sub(Value a, Value b, uint32_t span) { return arith(rat_sub, a, b, span); }
-Value val_mul(Value a, Value b, uint32_t span) { return arith(rat_mul, a, b, span); }
-Value val_div(Value a, Value b, uint32_t span) { return arith(rat_div, a, b, span); }
+void val_add_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_add, out, a, b, span); }
+void val_sub_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_sub, out, a, b, span); }
+void val_mul_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_mul, out, a, b, span); }
+void val_div_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_div, out, a, b, span); }
+
+Value val_add(Value a, Value b, uint32_t span) { Value o; val_add_to(&o, &a, &b, span); return o; }
+Value val_sub(Value a, Value b, uint32_t span) { Value o; val_sub_to(&o, &a, &b, span); return o; }
+Value val_mul(Value a, Value b, uint32_t span) { Value o; val_mul_to(&o, &a, &b, span); return o; }
+Value val_div(Value a, Value b, uint32_t span) { Value o; val_div_to(&o, &a, &b, span); return o; }
 
 Value val_neg(Value a)
 {
@@ -76,7 +85,7 @@ Value val_abs(Value a)
 Value val_round(Value x, Value step, RoundMode mode, uint32_t span)
 {
     Value out;
-    if (passes_through(x, step, &out))
+    if (passes_through(&x, &step, &out))
         return out;
     if (rat_sign(step.q) <= 0)
         return val_error(ERR_BAD_ARG, span);
@@ -89,32 +98,41 @@ Value val_round(Value x, Value step, RoundMode mode, uint32_t span)
     return out;
 }
 
-static int compare(Value a, Value b)
+static int compare(const Value *a, const Value *b)
 {
-    switch (a.kind) {
+    switch (a->kind) {
     case V_NUM:
-        return rat_cmp(a.q, b.q);
+        return rat_cmp(a->q, b->q);
     case V_DATE:
-        return (int32_t)a.aux < (int32_t)b.aux ? -1 : (int32_t)a.aux > (int32_t)b.aux;
+        return (int32_t)a->aux < (int32_t)b->aux ? -1 : (int32_t)a->aux > (int32_t)b->aux;
     default: /* texts and bools: equality only */
-        return a.aux == b.aux ? 0 : a.aux < b.aux ? -1 : 1;
+        return a->aux == b->aux ? 0 : a->aux < b->aux ? -1 : 1;
     }
+}
+
+static bool cmp_holds(CmpOp op, int c)
+{
+    switch (op) {
+    case CMP_EQ: return c == 0;
+    case CMP_NE: return c != 0;
+    case CMP_LT: return c < 0;
+    case CMP_LE: return c <= 0;
+    case CMP_GT: return c > 0;
+    default:     return c >= 0;
+    }
+}
+
+void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b)
+{
+    if (!passes_through(a, b, out))
+        *out = val_bool(cmp_holds(op, compare(a, b)));
 }
 
 Value val_cmp(CmpOp op, Value a, Value b)
 {
-    Value out;
-    if (passes_through(a, b, &out))
-        return out;
-    int c = compare(a, b);
-    switch (op) {
-    case CMP_EQ: return val_bool(c == 0);
-    case CMP_NE: return val_bool(c != 0);
-    case CMP_LT: return val_bool(c < 0);
-    case CMP_LE: return val_bool(c <= 0);
-    case CMP_GT: return val_bool(c > 0);
-    default:     return val_bool(c >= 0);
-    }
+    Value o;
+    val_cmp_to(op, &o, &a, &b);
+    return o;
 }
 
 Value val_and(Value a, Value b)
@@ -152,19 +170,23 @@ Value val_not(Value a)
 
 Value val_default(Value a, Value b) { return val_missing(a) ? b : a; }
 
-static Value pick(Value a, Value b, bool want_min)
+static void pick(Value *out, const Value *a, const Value *b, bool want_min)
 {
-    if (a.kind == V_ERROR)
-        return a;
-    if (b.kind == V_ERROR)
-        return b;
-    if (a.kind == V_BLANK)
-        return b;
-    if (b.kind == V_BLANK)
-        return a;
-    int c = compare(a, b);
-    return (want_min ? c <= 0 : c >= 0) ? a : b;
+    const Value *r;
+    if (a->kind == V_ERROR)
+        r = a;
+    else if (b->kind == V_ERROR)
+        r = b;
+    else if (a->kind == V_BLANK)
+        r = b;
+    else if (b->kind == V_BLANK)
+        r = a;
+    else
+        r = (want_min ? compare(a, b) <= 0 : compare(a, b) >= 0) ? a : b;
+    *out = *r;
 }
 
-Value val_min(Value a, Value b) { return pick(a, b, true); }
-Value val_max(Value a, Value b) { return pick(a, b, false); }
+void val_min_to(Value *out, const Value *a, const Value *b) { pick(out, a, b, true); }
+void val_max_to(Value *out, const Value *a, const Value *b) { pick(out, a, b, false); }
+Value val_min(Value a, Value b) { Value o; pick(&o, &a, &b, true); return o; }
+Value val_max(Value a, Value b) { Value o; pick(&o, &a, &b, false); return o; }

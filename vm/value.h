@@ -70,6 +70,15 @@ typedef enum CmpOp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpOp;
 /* Compares values of one kind; blank in, blank out. Texts compare by id
  * (equality only; interned so equal texts have equal ids). */
 Value val_cmp(CmpOp op, Value a, Value b);
+/* The same on registers, as the VM calls them: the operands are read
+ * before *out is written, so out may be a or b. */
+void val_add_to(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_sub_to(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_mul_to(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_div_to(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b);
+void val_min_to(Value *out, const Value *a, const Value *b);
+void val_max_to(Value *out, const Value *a, const Value *b);
 /* Three-valued logic: false and blank = false, true or blank = true. */
 Value val_and(Value a, Value b);
 Value val_or(Value a, Value b);

@@ -237,13 +237,16 @@ static void verify_ins(Vf *v, uint32_t pc, uint32_t lo, uint32_t hi)
         bad(v, "a span index is out of range");
 }
 
-/* A named value belongs to one stage: the evaluator stores or recomputes
+/* A constant's register is read only: every frame shares its value. A
+ * named value belongs to one stage: the evaluator stores or recomputes
  * it by the stage that writes it (vm/eval.c), so a second writer would
  * give another employee's or a stale value. stage_of: npersist entries. */
 static void verify_writer(Vf *v, uint32_t pc, uint32_t s, int32_t *stage_of)
 {
     Ins in = v->p->code[pc];
     bool writes = op_info[in.op].format[0] == 'R' && in.op != BC_JNOTBOOL && in.op != BC_JFALSE;
+    if (writes && in.a >= v->p->kreg)
+        return (void)bad(v, "instruction %u writes the constant register r%u", pc, in.a);
     if (!writes || in.a >= v->p->npersist)
         return;
     if (stage_of[in.a] >= 0 && stage_of[in.a] != (int32_t)s)
@@ -374,7 +377,8 @@ bool program_verify(const Program *p, char *err, size_t errlen)
     Vf v = {p, err, errlen, true};
     if (p->roster < 0 || (uint32_t)p->roster >= p->ntables || p->tables[p->roster].kind != 0)
         return bad(&v, "the program has no roster");
-    if (p->period > PERIOD_YEAR || p->rounding > ROUND_CEILING || p->nregs < p->npersist ||
+    if (p->period > PERIOD_YEAR || p->rounding > ROUND_CEILING || p->kreg < p->npersist ||
+        (uint32_t)p->kreg + p->nconsts != p->nregs ||
         !p->scheme_name || !p->currency)
         return bad(&v, "the program's header is malformed");
     verify_spans(&v);

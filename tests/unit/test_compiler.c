@@ -47,11 +47,9 @@ static void test_codegen_listing(void **state)
     char *l = listing(p, 0);
     assert_string_equal(l,
         "  0000    7  ROSTER       r2 s.salary                ; explain: read\n"
-        "  0001    |  LOADK        r3 k0                      ; k0=2\n"
-        "  0002    |  MUL          r1 r2 r3\n"
-        "  0003    |  LOADK        r2 k1                      ; k1=0.01\n"
-        "  0004    |  ROUND        r0 r1 r2 half_away_from_zero ; r0=payout, explain: round\n"
-        "  0005    1  RET         \n");
+        "  0001    |  MUL          r1 r2 k0                   ; k0=2\n"
+        "  0002    |  ROUND        r0 r1 k1 half_away_from_zero ; r0=payout k1=0.01, explain: round\n"
+        "  0003    1  RET         \n");
     kpi_free(l);
     free_program(p);
 }
@@ -75,21 +73,19 @@ static void test_bands_code(void **state)
     char *l = listing(p, 0);
     assert_string_equal(l,
         "  0000    8  ROSTER       r4 s.salary                ; explain: read\n"
-        "  0001    |  LOADK        r5 k0                      ; k0=100\n"
-        "  0002    |  LT           r3 r4 r5\n"
-        "  0003    |  JNOTBOOL     r3 -> 0011\n"
-        "  0004    |  JFALSE       r3 -> 0008\n"
-        "  0005    |  LOADK        r0 k1                      ; r0=k k1=1\n"
-        "  0006    |  LOADI        r2 1                       ; r2=band#0, explain: band\n"
-        "  0007    |  JMP          -> 0013\n"
-        "  0008    9  LOADK        r0 k2                      ; r0=k k2=2\n"
-        "  0009    |  LOADI        r2 2                       ; r2=band#0, explain: band\n"
-        "  0010    |  JMP          -> 0013\n"
-        "  0011    7  MOVE         r0 r3                      ; r0=k, explain: no_band\n"
-        "  0012    |  LOADI        r2 0                       ; r2=band#0\n"
-        "  0013   11  LOADK        r3 k3                      ; k3=0.01\n"
-        "  0014    |  ROUND        r1 r0 r3 half_away_from_zero ; r1=payout r0=k, explain: round\n"
-        "  0015    1  RET         \n");
+        "  0001    |  LT           r3 r4 k0                   ; k0=100\n"
+        "  0002    |  JNOTBOOL     r3 -> 0010\n"
+        "  0003    |  JFALSE       r3 -> 0007\n"
+        "  0004    |  LOADK        r0 k1                      ; r0=k k1=1\n"
+        "  0005    |  LOADI        r2 1                       ; r2=band#0, explain: band\n"
+        "  0006    |  JMP          -> 0012\n"
+        "  0007    9  LOADK        r0 k2                      ; r0=k k2=2\n"
+        "  0008    |  LOADI        r2 2                       ; r2=band#0, explain: band\n"
+        "  0009    |  JMP          -> 0012\n"
+        "  0010    7  MOVE         r0 r3                      ; r0=k, explain: no_band\n"
+        "  0011    |  LOADI        r2 0                       ; r2=band#0\n"
+        "  0012   11  ROUND        r1 r0 k3 half_away_from_zero ; r1=payout r0=k k3=0.01, explain: round\n"
+        "  0013    1  RET         \n");
     kpi_free(l);
     free_program(p);
 }
@@ -104,9 +100,9 @@ static void test_row_program(void **state)
     const char *d = buf_cstr(&b);
     assert_non_null(strstr(d, "  vec v3 num scale 2 = column amount\n  vec v4 num scale 2 = column cost\n"
                               "  vec v5 num scale 0\n  vec v6 num scale 2\n"));
-    assert_non_null(strstr(d, "  0000   15  ROW_CONST    v1 k1                      ; k1=\"won\"\n"
+    assert_non_null(strstr(d, "  0000   15  ROW_CONST    v1 k0                      ; k0=\"won\"\n"
                               "  0001    |  ROW_EQ       v2 v0 v1\n"
-                              "  0002    |  ROW_CONST    v5 k2                      ; k2=2\n"
+                              "  0002    |  ROW_CONST    v5 k1                      ; k1=2\n"
                               "  0003    |  ROW_MUL      v6 v4 v5\n" /* cost * 2: scale 2 + 0 */
                               "  0004    |  ROW_SUB      v7 v3 v6\n"
                               "  agg g0 = sum(v7) where v2  ; line 15\n"
@@ -129,9 +125,9 @@ static void test_row_subexpressions_are_shared(void **state)
     Buf b = BUF_INIT;
     disasm_program(p, &b);
     const char *d = buf_cstr(&b);
-    assert_non_null(strstr(d, "  0000   15  ROW_CONST    v1 k2                      ; k2=\"won\"\n"
+    assert_non_null(strstr(d, "  0000   15  ROW_CONST    v1 k0                      ; k0=\"won\"\n"
                               "  0001    |  ROW_EQ       v2 v0 v1\n"
-                              "  0002   17  ROW_CONST    v4 k3                      ; k3=2\n"
+                              "  0002   17  ROW_CONST    v4 k1                      ; k1=2\n"
                               "  0003    |  ROW_RESCALE  v5 v4 2\n"
                               "  0004    |  ROW_GT       v6 v3 v5\n"
                               "  0005    |  ROW_AND      v7 v2 v6\n"

@@ -104,6 +104,10 @@ static void test_header_and_constants(void **state)
     REFUSED(p->period, PERIOD_YEAR + 1, "the program's header is malformed");
     REFUSED(p->rounding, ROUND_CEILING + 1, "the program's header is malformed");
     REFUSED(p->nregs, (uint16_t)(p->npersist - 1), "the program's header is malformed");
+    /* the constants' registers: above the named ones, exactly one each */
+    REFUSED(p->kreg, (uint16_t)(p->npersist - 1), "the program's header is malformed");
+    REFUSED(p->kreg, (uint16_t)(p->kreg + 1), "the program's header is malformed");
+    REFUSED(p->nregs, (uint16_t)(p->nregs + 1), "the program's header is malformed");
     REFUSED(p->scheme_name, NULL, "the program's header is malformed");
     REFUSED(p->currency, NULL, "the program's header is malformed");
     assert_int_equal(p->nallowed, 1);
@@ -386,6 +390,10 @@ static void test_employee_code(void **state)
     char want[64];
     snprintf(want, sizeof want, "register r%u is written in stages 0 and 1", p->code[w0].a);
     REFUSED(p->code[w1].a, p->code[w0].a, want);
+    /* a constant's register is read only */
+    assert_true(p->nconsts > 0 && p->nregs == p->kreg + p->nconsts);
+    snprintf(want, sizeof want, "instruction %u writes the constant register r%u", w0, p->kreg);
+    REFUSED(p->code[w0].a, p->kreg, want);
     still_good(p, failures);
     free_program(p);
 }

@@ -840,6 +840,52 @@ static void test_dec_roundtrip(void **state)
     }
 }
 
+/* Reduction against plain Euclid: the edges of the 32-bit step (values
+ * just under, at and over 2^32, one side 1 or 0 is not allowed as a
+ * denominator), large primes and their products, and random widths. */
+static uint64_t euclid(uint64_t a, uint64_t b)
+{
+    while (b != 0) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static void expect_reduced(uint64_t n, uint64_t d)
+{
+    Rat x;
+    assert_int_equal(rat_make((i128)n, (i128)d, &x), NUM_OK);
+    uint64_t g = euclid(n, d);
+    if (x.num != (i128)(n / g) || x.den != (i128)(d / g))
+        fail_msg("%llu/%llu reduced wrongly", (unsigned long long)n, (unsigned long long)d);
+}
+
+static void test_reduce_against_euclid(void **state)
+{
+    (void)state;
+    static const uint64_t edge[] = {
+        0, 1, 2, 3, 5, 6, 100, 121000, 7562577, 0xFFFFFFFFull, 0x100000000ull, 0x100000001ull,
+        1ull << 40, 3ull << 33, 4294967291ull, 4294967291ull * 3, 4294967291ull * 4294967279ull,
+        1000000007ull * 998244353ull, 0x7FFFFFFFFFFFFFFFull, 0x7FFFFFFFFFFFFFFEull, 10000000000000000000ull / 10,
+    };
+    size_t n = sizeof edge / sizeof edge[0];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (edge[j] != 0 && edge[i] <= 0x7FFFFFFFFFFFFFFFull && edge[j] <= 0x7FFFFFFFFFFFFFFFull)
+                expect_reduced(edge[i], edge[j]);
+    uint64_t seed = 11;
+    for (int i = 0; i < 200000; i++) {
+        unsigned nb = 1 + (unsigned)(lcg_next(&seed) % 63), db = 1 + (unsigned)(lcg_next(&seed) % 63);
+        uint64_t a = lcg_next(&seed) >> (64 - nb), b = (lcg_next(&seed) >> (64 - db)) | 1;
+        uint64_t c = 1 + lcg_next(&seed) % 1000; /* a common factor, when it fits */
+        if (a <= 0x7FFFFFFFFFFFFFFFull / c && b <= 0x7FFFFFFFFFFFFFFFull / c)
+            a *= c, b *= c;
+        expect_reduced(a, b);
+    }
+}
+
 /* Algebraic identities over many small and medium operands. */
 static void test_identities(void **state)
 {
@@ -895,6 +941,7 @@ int main(void)
         cmocka_unit_test(test_dec_format),
         cmocka_unit_test(test_dec_roundtrip),
         cmocka_unit_test(test_identities),
+        cmocka_unit_test(test_reduce_against_euclid),
     };
     return cmocka_run_group_tests_name("num", tests, NULL, NULL);
 }

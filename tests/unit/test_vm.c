@@ -75,6 +75,27 @@ static void test_exact_money(void **state)
     done(&ev);
 }
 
+/* min and max of several arguments chain through a temporary, reading
+ * constants and named values where they are; a blank argument is skipped. */
+static void test_min_max_chains(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER "let half = s.salary / 2\nlet lo \"Lo\" = min(s.salary, 2500, half, 1800)\n"
+              "let hi \"Hi\" = max(half, 1200, s.salary / 4)\nlet one \"One\" = min(half)\n"
+              "let skip \"Skip\" = max(blank, 7, 3)\npayout = lo\n",
+         "2026-10", "r.csv", ROSTER_CSV, NULL);
+    assert_string_equal(ev.msgs, "");
+    assert_string_equal(out(&ev, 0, "lo"), "1000");  /* E1: salary 2000, half 1000 */
+    assert_string_equal(out(&ev, 1, "lo"), "500");   /* E2: 1000, half 500 */
+    assert_string_equal(out(&ev, 2, "lo"), "1500");  /* E3: 3000, half 1500 */
+    assert_string_equal(out(&ev, 0, "hi"), "1200");
+    assert_string_equal(out(&ev, 2, "hi"), "1500");
+    assert_string_equal(out(&ev, 1, "one"), "500");
+    assert_string_equal(out(&ev, 0, "skip"), "7");
+    done(&ev);
+}
+
 static void test_division_by_zero_is_located(void **state)
 {
     (void)state;
@@ -256,6 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_period_and_aggregates),
         cmocka_unit_test(test_exact_money),
+        cmocka_unit_test(test_min_max_chains),
         cmocka_unit_test(test_division_by_zero_is_located),
         cmocka_unit_test(test_blank_payout_is_an_error),
         cmocka_unit_test(test_missing_plan),
