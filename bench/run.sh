@@ -281,15 +281,26 @@ EV=$OUT/eval-$EVAL_N
 measure eval-read "$KPIRUN" "$BENCH/eval-read.kpi" --period "$PERIOD" --data "$EV" --format csv $ONE
 READ=$WALL
 READ_CODE=$CODE
+TIMINGS=
+"$KPIRUN" --help 2>&1 | grep -q -- '--timings' && TIMINGS=--timings
 # shellcheck disable=SC2086
-measure eval "$KPIRUN" "$BENCH/eval.kpi" --period "$PERIOD" --data "$EV" --format csv $ONE
+measure eval "$KPIRUN" "$BENCH/eval.kpi" --period "$PERIOD" --data "$EV" --format csv $ONE $TIMINGS
 if [ "$CODE" = 0 ] && [ "$READ_CODE" = 0 ]; then
     rate=$(awk "BEGIN { printf \"%.0f\", $EVAL_N / $WALL }")
     net=$(awk "BEGIN { d = $WALL - $READ; if (d > 0) printf \"%.0f\", $EVAL_N / d; else print \"-\" }")
+    # the evaluate stage as kpirun --timings counts it (last run): the program, without reading or formatting
+    ems=$(sed -n 's/.*evaluate \([0-9][0-9]*\) ms.*/\1/p' "$RES/eval.err" | tail -1)
+    stage=
+    [ -n "$ems" ] && [ "$ems" -gt 0 ] && stage=$(awk "BEGIN { printf \"%.0f\", $EVAL_N / ($ems / 1000) }")
     say "evaluation alone: $(fmt_int "$EVAL_N") employees x 10 indicators (bench/eval.kpi, facts pre-aggregated${ONE:+, $ONE}) in $WALL s, peak RSS $(mb "$RSS_KB") MB:"
     say "  $(fmt_int "$rate") employees/s including reading the roster and totals ($READ s alone, bench/eval-read.kpi) and the CSV output;"
-    say "  $(fmt_int "$net") employees/s net of that reading"
-    goal "evaluation >= 5 000 000 employees/s per core" "$(fmt_int "$net")/s net of reading, $(fmt_int "$rate")/s all in"
+    say "  $(fmt_int "$net") employees/s net of that reading (evaluating, formatting and writing the results)"
+    if [ -n "$stage" ]; then
+        say "  $(fmt_int "$stage") employees/s in the evaluate stage alone (kpirun --timings: $ems ms)"
+        goal "evaluation >= 5 000 000 employees/s per core" "$(fmt_int "$stage")/s evaluating, $(fmt_int "$net")/s net of reading, $(fmt_int "$rate")/s all in"
+    else
+        goal "evaluation >= 5 000 000 employees/s per core" "$(fmt_int "$net")/s net of reading, $(fmt_int "$rate")/s all in"
+    fi
 else
     say "evaluation alone ($(fmt_int "$EVAL_N") employees): $(failed "$CODE") (reading alone: $READ s)"
     goal "evaluation >= 5 000 000 employees/s per core" "$(failed "$CODE") for $(fmt_int "$EVAL_N") employees"

@@ -10,8 +10,7 @@ void fmt_value(const StrTab *strs, Value v, Buf *out)
     case V_NUM: {
         char buf[96];
         bool exact;
-        rat_format(buf, sizeof buf, v.q, REPORT_FRAC_DIGITS, &exact);
-        buf_adds(out, buf);
+        buf_add(out, buf, rat_format(buf, sizeof buf, v.q, REPORT_FRAC_DIGITS, &exact));
         break;
     }
     case V_TEXT: {
