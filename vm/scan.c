@@ -706,17 +706,10 @@ static void row_const(Part *pt, Vec *o, const VecSpec *vs, Value k)
     }
 }
 
-static bool cmp_holds(uint8_t op, int c)
-{
-    switch (op) {
-    case BC_ROW_EQ: return c == 0;
-    case BC_ROW_NE: return c != 0;
-    case BC_ROW_LT: return c < 0;
-    case BC_ROW_LE: return c <= 0;
-    case BC_ROW_GT: return c > 0;
-    default: return c >= 0;
-    }
-}
+_Static_assert(BC_ROW_NE - BC_ROW_EQ == CMP_NE && BC_ROW_LT - BC_ROW_EQ == CMP_LT &&
+                   BC_ROW_LE - BC_ROW_EQ == CMP_LE && BC_ROW_GT - BC_ROW_EQ == CMP_GT &&
+                   BC_ROW_GE - BC_ROW_EQ == CMP_GE,
+               "row comparisons come in CmpOp's order");
 
 static void row_compare(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
 {
@@ -733,10 +726,11 @@ static void row_compare(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
         }
         return;
     }
+    CmpOp op = (CmpOp)(in.op - BC_ROW_EQ);
     for (uint32_t i = 0; i < m; i++) {
         o->blank[i] = a->blank[i] | b->blank[i];
         int c = (a->v[i] > b->v[i]) - (a->v[i] < b->v[i]);
-        o->v[i] = !o->blank[i] && cmp_holds(in.op, c);
+        o->v[i] = !o->blank[i] && val_cmp_holds(op, c);
     }
 }
 

@@ -110,22 +110,10 @@ static int compare(const Value *a, const Value *b)
     }
 }
 
-static bool cmp_holds(CmpOp op, int c)
-{
-    switch (op) {
-    case CMP_EQ: return c == 0;
-    case CMP_NE: return c != 0;
-    case CMP_LT: return c < 0;
-    case CMP_LE: return c <= 0;
-    case CMP_GT: return c > 0;
-    default:     return c >= 0;
-    }
-}
-
 void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b)
 {
     if (!passes_through(a, b, out))
-        *out = val_bool(cmp_holds(op, compare(a, b)));
+        *out = val_bool(val_cmp_holds(op, compare(a, b)));
 }
 
 Value val_cmp(CmpOp op, Value a, Value b)

@@ -70,6 +70,19 @@ typedef enum CmpOp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpOp;
 /* Compares values of one kind; blank in, blank out. Texts compare by id
  * (equality only; interned so equal texts have equal ids). */
 Value val_cmp(CmpOp op, Value a, Value b);
+/* Whether op holds of a three-way comparison c (-1, 0, 1): shared with
+ * the scan's row comparisons, whose opcodes come in CmpOp's order. */
+static inline bool val_cmp_holds(CmpOp op, int c)
+{
+    switch (op) {
+    case CMP_EQ: return c == 0;
+    case CMP_NE: return c != 0;
+    case CMP_LT: return c < 0;
+    case CMP_LE: return c <= 0;
+    case CMP_GT: return c > 0;
+    default:     return c >= 0;
+    }
+}
 /* The same on registers, as the VM calls them: the operands are read
  * before *out is written, so out may be a or b. */
 void val_add_to(Value *out, const Value *a, const Value *b, uint32_t span);

@@ -128,6 +128,27 @@ check "65535 named values" 1 "regs.kpi:1:1: error[K0108]: the scheme has more th
  1 | roster staff from \"roster.csv\" {
    | ^" "$build/kpic" check regs.kpi
 
+# ---- KPI_MAX_REGS with constants: 64 961 named values fit with their two constants; 39 constants more
+# (a register each, above the temporaries) do not ----
+kregs() { # EXTRA: the payout adds the constants 2..EXTRA+1
+    awk -v extra="$1" 'BEGIN {
+        print "roster staff from \"roster.csv\" {\n    employee id: text\n    salary: money\n}\n"
+        n = 32480; for (i = 0; i < n; i++) print "let a0_" i " = staff.salary + 1"
+        for (l = 0; n > 1; l++) {
+            m = int((n + 1) / 2)
+            for (i = 0; i < m; i++) print "let a" l + 1 "_" i " = a" l "_" 2 * i (2 * i + 1 < n ? " + a" l "_" 2 * i + 1 : "")
+            n = m
+        }
+        s = "payout = a" l "_0"; for (k = 2; k <= extra + 1; k++) s = s " + " k; print s
+    }' >kregs.kpi
+}
+kregs 0
+check "64961 named values and 2 constants" 0 "" "$build/kpic" check kregs.kpi
+kregs 39
+check "64961 named values and 41 constants" 1 "kregs.kpi:1:1: error[K0108]: the scheme is too large for the bytecode (97482 instructions, 65042 registers, 41 constants)
+ 1 | roster staff from \"roster.csv\" {
+   | ^" "$build/kpic" check kregs.kpi
+
 # ---- KPI_MAX_AGGREGATES: 65001 different sums (equal ones are found by hash) ----
 awk 'BEGIN {
     print "roster staff from \"roster.csv\" {\n    employee id: text\n    salary: money\n}\n"
