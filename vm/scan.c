@@ -403,7 +403,9 @@ static void note_unknown(TableStats *st, CsvField key)
 /* DD.MM.YYYY or YYYY-MM-DD exactly: the common cell, without date_parse's
  * trimming and alternatives. False sends the cell to date_parse. A month's
  * rows share their year and month: those 8 bytes are checked once, and a
- * row's date is then the month's first day plus its own two digits. */
+ * row's date is then the month's first day plus its own two digits. The
+ * memo keeps two months: a period's rows come mixed with a few of the
+ * month before or after. */
 typedef struct DateMemo {
     uint64_t ym;      /* the year-and-month bytes last seen (0: none) */
     Day      first;   /* that month's first day */
@@ -440,7 +442,23 @@ static bool date_month(const char *s, DateFormat f, uint64_t ym, DateMemo *dm)
     return true;
 }
 
-static inline bool date_fast(const char *s, uint32_t n, DateFormat f, DateMemo *dm, Day *out)
+/* The month of ym in dm[0]: found in dm[1] (and swapped in) or read. */
+static inline bool date_memo(const char *s, DateFormat f, uint64_t ym, DateMemo dm[2])
+{
+    if (ym == dm[1].ym) {
+        DateMemo t = dm[0];
+        dm[0] = dm[1];
+        dm[1] = t;
+        return true;
+    }
+    DateMemo keep = dm[0];
+    if (!date_month(s, f, ym, &dm[0]))
+        return false;
+    dm[1] = keep;
+    return true;
+}
+
+static inline bool date_fast(const char *s, uint32_t n, DateFormat f, DateMemo dm[2], Day *out)
 {
     if (n != 10)
         return false;
@@ -448,12 +466,12 @@ static inline bool date_fast(const char *s, uint32_t n, DateFormat f, DateMemo *
     int d1 = (unsigned char)dd[0] - '0', d0 = (unsigned char)dd[1] - '0';
     uint64_t ym;
     memcpy(&ym, f == DATE_DMY ? s + 2 : s, 8);
-    if (d1 < 0 || d1 > 9 || d0 < 0 || d0 > 9 || (ym != dm->ym && !date_month(s, f, ym, dm)))
+    if (d1 < 0 || d1 > 9 || d0 < 0 || d0 > 9 || (ym != dm[0].ym && !date_memo(s, f, ym, dm)))
         return false;
     int day = d1 * 10 + d0;
-    if (day < 1 || day > (int)dm->ndays)
+    if (day < 1 || day > (int)dm[0].ndays)
         return false;
-    *out = dm->first + (Day)day - 1;
+    *out = dm[0].first + (Day)day - 1;
     return true;
 }
 
@@ -472,7 +490,7 @@ STAGE static void select_rows(Part *pt, const CsvBatch *b)
         start[i] = emp_start(pt->emps, k.ptr, k.len);
         __builtin_prefetch(&pt->emps->slot[start[i]]);
     }
-    DateMemo dmemo = {0, 0, 0};
+    DateMemo dmemo[2] = {{0, 0, 0}, {0, 0, 0}};
     pt->m = 0;
     for (uint32_t i = 0; i < b->nrows && !part_capped(pt); i++) {
         size_t here = start[i % AHEAD];
@@ -491,7 +509,7 @@ STAGE static void select_rows(Part *pt, const CsvBatch *b)
                        t->cols[t->key_col].name);
             continue;
         }
-        if (!date_fast(date.ptr, date.len, t->dialect.date, &dmemo, &day)) {
+        if (!date_fast(date.ptr, date.len, t->dialect.date, dmemo, &day)) {
             if (date.len == 0 || cell_empty(date.ptr, date.len)) {
                 part_error(pt, K_DATA_EMPTY, row, (uint32_t)pos[t->date_col] + 1, "empty date cell in column %s",
                            t->cols[t->date_col].name);
@@ -734,35 +752,49 @@ static void row_compare(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
     }
 }
 
+/* Branch-free over the batch (the compiler vectorizes it): an overflow is
+ * marked in the blank byte's second bit and reported by a pass that runs
+ * only when one happened. The inputs may be the output. */
+#define ROW_ARITH_LOOP(builtin)                                             \
+    for (uint32_t i = 0; i < m; i++) {                                      \
+        int64_t r;                                                          \
+        uint8_t ovf = (uint8_t)builtin(a->v[i], b->v[i], &r);               \
+        uint8_t bl = a->blank[i] | b->blank[i];                             \
+        o->v[i] = r;                                                        \
+        o->blank[i] = bl | (uint8_t)(ovf << 1);                             \
+        any |= ovf & !bl;                                                   \
+    }
+
 static void row_arith(Part *pt, uint32_t pc, Ins in, Vec *o, const Vec *a, const Vec *b)
 {
-    for (uint32_t i = 0; i < pt->m; i++) {
-        o->blank[i] = a->blank[i] | b->blank[i];
-        if (o->blank[i])
-            continue;
-        bool ovf = in.op == BC_ROW_ADD ? __builtin_add_overflow(a->v[i], b->v[i], &o->v[i])
-                 : in.op == BC_ROW_SUB ? __builtin_sub_overflow(a->v[i], b->v[i], &o->v[i])
-                                       : __builtin_mul_overflow(a->v[i], b->v[i], &o->v[i]);
-        if (ovf) {
+    const uint32_t m = pt->m;
+    uint8_t any = 0;
+    if (in.op == BC_ROW_ADD)
+        ROW_ARITH_LOOP(__builtin_add_overflow)
+    else if (in.op == BC_ROW_SUB)
+        ROW_ARITH_LOOP(__builtin_sub_overflow)
+    else
+        ROW_ARITH_LOOP(__builtin_mul_overflow)
+    for (uint32_t i = 0; any && i < m; i++) {
+        if (o->blank[i] == 2)
             row_overflow(pt, pc, i);
-            o->blank[i] = 1;
-        }
+        o->blank[i] = o->blank[i] != 0;
     }
 }
+#undef ROW_ARITH_LOOP
 
+/* Three-valued: false AND blank is false, true OR blank is true. */
 static void row_logic(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
 {
-    bool and = in.op == BC_ROW_AND;
+    const uint8_t and = in.op == BC_ROW_AND;
     for (uint32_t i = 0; i < pt->m; i++) {
-        bool fa = !a->blank[i] && !a->v[i], fb = !b->blank[i] && !b->v[i];
-        bool ta = !a->blank[i] && a->v[i], tb = !b->blank[i] && b->v[i];
-        if (and ? (fa || fb) : (ta || tb)) {
-            o->blank[i] = 0;
-            o->v[i] = !and;
-        } else {
-            o->blank[i] = a->blank[i] | b->blank[i];
-            o->v[i] = and;
-        }
+        uint8_t ab = a->blank[i] != 0, bb = b->blank[i] != 0;
+        uint8_t at = (uint8_t)((ab ^ 1) & (a->v[i] != 0)), bt = (uint8_t)((bb ^ 1) & (b->v[i] != 0));
+        uint8_t af = (uint8_t)((ab | at) ^ 1), bf = (uint8_t)((bb | bt) ^ 1);
+        /* a side that decides alone: a false for AND, a true for OR */
+        uint8_t decided = and ? (uint8_t)(af | bf) : (uint8_t)(at | bt);
+        o->v[i] = decided ^ and;
+        o->blank[i] = (uint8_t)((decided ^ 1) & (ab | bb));
     }
 }
 

@@ -98,6 +98,47 @@ static void test_row_expressions(void **state)
     done(&ev);
 }
 
+/* Row logic is three-valued (false AND blank is false, true OR blank is
+ * true, otherwise blank stays blank and a filter drops the row), and a
+ * date memo of two months still reads a third that comes between them. */
+static void test_row_logic_and_months(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS
+         "let and1 \"A1\" = count(deals where paid and amount > 15)\n"
+         "let and2 \"A2\" = count(deals where paid and amount < 50)\n"
+         "let or1 \"O1\" = count(deals where paid or amount > 15)\n"
+         "let or2 \"O2\" = count(deals where paid or amount > 50)\n"
+         "let nand \"NA\" = count(deals where not (paid and amount > 15))\n"
+         "let nor \"NO\" = count(deals where not (paid or amount > 50))\n"
+         "let first \"First\" = min(on from deals)\n"
+         "let last \"Last\" = max(on from deals)\n"
+         "payout = s.salary\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv",
+         "m,on,amount,cost,status,signed,paid,sc,n\n"
+         "E2,2025-12-31,10,0,a,2026-01-01,true,,1\n"
+         "E2,2026-01-05,10,0,a,2026-01-01,true,,1\n"
+         "E2,2026-02-01,10,0,a,2026-01-01,true,,1\n"
+         "E2,2026-01-31,20,0,a,2026-01-01,false,,1\n"
+         "E2,2025-12-01,10,0,a,2026-01-01,true,,1\n"
+         "E2,2026-01-01,40,0,a,2026-01-01,,,1\n",
+         NULL);
+    if (ev.r.status != RUN_OK)
+        print_message("%s", ev.msgs);
+    assert_int_equal(ev.r.status, RUN_OK);
+    /* E2's January: (true, 10), (false, 20), (blank, 40) */
+    assert_string_equal(value(&ev, 1, "and1"), "0");
+    assert_string_equal(value(&ev, 1, "and2"), "1");
+    assert_string_equal(value(&ev, 1, "or1"), "3");
+    assert_string_equal(value(&ev, 1, "or2"), "1");
+    assert_string_equal(value(&ev, 1, "nand"), "2");
+    assert_string_equal(value(&ev, 1, "nor"), "1");
+    assert_string_equal(value(&ev, 1, "first"), "2026-01-01");
+    assert_string_equal(value(&ev, 1, "last"), "2026-01-31");
+    done(&ev);
+}
+
 /* A data error is located: file, row, column and what is wrong. */
 static void data_error_p(const char *scheme, const char *roster, const char *deals, const char *plans,
                          const char *want)
@@ -257,6 +298,29 @@ static void test_data_errors(void **state)
                "d.csv:2:3: error[K0905]: '1.5.2' in column x: it is not a number (expected a number like 12,5)");
 }
 
+/* Row sums and differences past int64 are errors of their rows; a blank
+ * row beside them is not (its cell's value is not looked at). */
+static void test_row_arithmetic_overflow(void **state)
+{
+    (void)state;
+    const char *csv = "m,on,amount,cost,status,signed,paid,sc,n\n"
+                      "E2,2026-01-05,,-90000000000000000,a,2026-01-05,true,0.5,1\n"
+                      "E2,2026-01-05,90000000000000000,-90000000000000000,a,2026-01-05,true,0.5,1\n"
+                      "E2,2026-01-05,1,2,a,2026-01-05,true,0.5,1\n"
+                      "E2,2026-01-05,90000000000000000,90000000000000000,a,2026-01-05,true,0.5,1\n";
+    data_error(ROSTER DEALS "let d \"D\" = sum(amount - cost from deals)\npayout = s.salary\n", ROSTER_CSV, csv,
+               "d.csv:3: error[K1002]: a number is out of range in the row expression at t.kpi:20:17");
+    data_error(ROSTER DEALS "let d \"D\" = sum(amount + cost from deals)\npayout = s.salary\n", ROSTER_CSV, csv,
+               "d.csv:5: error[K1002]: a number is out of range in the row expression at t.kpi:20:17");
+    Eval ev;
+    eval(&ev, ROSTER DEALS "let d \"D\" = sum(amount - cost from deals)\npayout = s.salary\n", "2026-01", "r.csv",
+         ROSTER_CSV, "d.csv", csv, NULL);
+    assert_null(strstr(ev.msgs, "d.csv:2:"));
+    assert_null(strstr(ev.msgs, "d.csv:4:"));
+    assert_null(strstr(ev.msgs, "d.csv:5:"));
+    done(&ev);
+}
+
 /* A plans table keyed by department, with a score column and a bool. */
 #define DEPT_PLANS                                                                                 \
     "plans dp from \"p.csv\" {\n department d: text\n period month: period\n target: money\n"     \
@@ -341,11 +405,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_row_expressions),
+        cmocka_unit_test(test_row_logic_and_months),
         cmocka_unit_test(test_fast_cells_agree),
         cmocka_unit_test(test_day_past_its_month),
         cmocka_unit_test(test_repeated_cells),
         cmocka_unit_test(test_text_against_constants),
         cmocka_unit_test(test_data_errors),
+        cmocka_unit_test(test_row_arithmetic_overflow),
         cmocka_unit_test(test_department_plans),
         cmocka_unit_test(test_teams),
     };
