@@ -551,27 +551,36 @@ typedef struct ColLoad {
     uint32_t          col;     /* 1-based, for messages */
 } ColLoad;
 
-static inline CsvField cell_at(const ColLoad *l, uint32_t i)
-{
-    return l->cells[(size_t)l->pt->keep[i] * l->stride];
-}
-
 static void load_slow(const ColLoad *l, uint32_t i, CsvField f)
 {
     if (!parse_cell(l->pt, l->c, l->v, i, f, l->pt->rowno[i], l->col))
         l->v->blank[i] = 1;
 }
 
+/* The loaders keep what they read through l in locals: a store to a
+ * blank byte may alias anything, and would have it all loaded again. */
+#define LOAD_LOCALS                                                        \
+    const uint32_t *keep = l->pt->keep;                                     \
+    const CsvField *cells = l->cells;                                       \
+    const size_t stride = l->stride;                                        \
+    int64_t *vv = l->v->v;                                                  \
+    uint8_t *vb = l->v->blank
+/* kept row i's cell of the column */
+#define CELL(i) cells[(size_t)keep[i] * stride]
+
 STAGE static void load_text(const ColLoad *l, uint32_t m)
 {
+    LOAD_LOCALS;
+    CsvField *vs = l->v->s;
+    (void)vv; /* texts are in vs */
     for (uint32_t i = 0; i < m; i++) {
-        CsvField f = cell_at(l, i);
+        CsvField f = CELL(i);
         if (f.len == 0 || f.ptr[0] == ' ') {
             load_slow(l, i, f);
             continue;
         }
-        l->v->blank[i] = 0;
-        l->v->s[i] = f;
+        vb[i] = 0;
+        vs[i] = f;
     }
 }
 
@@ -587,32 +596,35 @@ STAGE static void load_number(const ColLoad *l, uint32_t m)
     int64_t lo = c->nonzero ? 1 : INT64_MIN, hi = INT64_MAX;
     if (c->type == COL_SCORE)
         lo = 0, hi = (int64_t)i128_pow10(c->scale);
-    Vec *v = l->v;
-    CellMemo *memo = v->memo && !v->memo->off ? v->memo : NULL;
+    const int scale = c->scale;
+    LOAD_LOCALS;
+    CellMemo *memo = l->v->memo && !l->v->memo->off ? l->v->memo : NULL;
     uint32_t hits = 0;
     for (uint32_t i = 0; i < m; i++) {
-        CsvField f = cell_at(l, i);
+        CsvField f = CELL(i);
         uint64_t w = 0;
         if (memo && f.len >= 1 && f.len <= 8) { /* readable as a word (padded buffers) */
             memcpy(&w, f.ptr, 8);
             w &= ~0ull >> (64 - 8 * f.len);
             size_t k = memo_slot(w);
             if (memo->word[k] == w) {
-                v->v[i] = memo->val[k];
-                v->blank[i] = 0;
+                vv[i] = memo->val[k];
+                vb[i] = 0;
                 hits++;
                 continue;
             }
         }
-        if (dec_parse_plain(f.ptr, f.len, point, c->scale, &v->v[i]) && v->v[i] >= lo && v->v[i] <= hi) {
-            v->blank[i] = 0;
+        int64_t x;
+        if (dec_parse_plain(f.ptr, f.len, point, scale, &x) && x >= lo && x <= hi) {
+            vv[i] = x;
+            vb[i] = 0;
             if (w) {
                 memo->word[memo_slot(w)] = w;
-                memo->val[memo_slot(w)] = v->v[i];
+                memo->val[memo_slot(w)] = x;
             }
         } else if (f.len == 0 && empty_ok) {
-            v->blank[i] = empty_blank;
-            v->v[i] = 0;
+            vb[i] = empty_blank;
+            vv[i] = 0;
         } else {
             load_slow(l, i, f);
         }
@@ -623,11 +635,12 @@ STAGE static void load_number(const ColLoad *l, uint32_t m)
 
 STAGE static void load_bool(const ColLoad *l, uint32_t m)
 {
+    LOAD_LOCALS;
     for (uint32_t i = 0; i < m; i++) {
-        CsvField f = cell_at(l, i);
+        CsvField f = CELL(i);
         if (f.len == 1 && (f.ptr[0] == '0' || f.ptr[0] == '1')) {
-            l->v->blank[i] = 0;
-            l->v->v[i] = f.ptr[0] - '0';
+            vb[i] = 0;
+            vv[i] = f.ptr[0] - '0';
         } else {
             load_slow(l, i, f);
         }
@@ -637,7 +650,7 @@ STAGE static void load_bool(const ColLoad *l, uint32_t m)
 static void load_any(const ColLoad *l, uint32_t m)
 {
     for (uint32_t i = 0; i < m; i++)
-        load_slow(l, i, cell_at(l, i));
+        load_slow(l, i, l->cells[(size_t)l->pt->keep[i] * l->stride]);
 }
 
 STAGE static void load_columns(Part *pt, const CsvBatch *b)
