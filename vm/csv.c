@@ -42,7 +42,7 @@
 #include <emmintrin.h>
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 /* The short path's masks also in 32-byte compares, chosen at run time by
- * the CPU (bench: 5% off the month's scan); KPI_CSV_SIMD=sse2 turns
+ * the CPU (bench: 6% off the deals scan); KPI_CSV_SIMD=sse2 turns
  * them off, for tests and for a CPU that misreports. */
 #define CSV_AVX2 1
 #include <immintrin.h>

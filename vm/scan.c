@@ -563,7 +563,6 @@ static void load_slow(const ColLoad *l, uint32_t i, CsvField f)
     const uint32_t *keep = l->pt->keep;                                     \
     const CsvField *cells = l->cells;                                       \
     const size_t stride = l->stride;                                        \
-    int64_t *vv = l->v->v;                                                  \
     uint8_t *vb = l->v->blank
 /* kept row i's cell of the column */
 #define CELL(i) cells[(size_t)keep[i] * stride]
@@ -572,7 +571,6 @@ STAGE static void load_text(const ColLoad *l, uint32_t m)
 {
     LOAD_LOCALS;
     CsvField *vs = l->v->s;
-    (void)vv; /* texts are in vs */
     for (uint32_t i = 0; i < m; i++) {
         CsvField f = CELL(i);
         if (f.len == 0 || f.ptr[0] == ' ') {
@@ -598,6 +596,7 @@ STAGE static void load_number(const ColLoad *l, uint32_t m)
         lo = 0, hi = (int64_t)i128_pow10(c->scale);
     const int scale = c->scale;
     LOAD_LOCALS;
+    int64_t *vv = l->v->v;
     CellMemo *memo = l->v->memo && !l->v->memo->off ? l->v->memo : NULL;
     uint32_t hits = 0;
     for (uint32_t i = 0; i < m; i++) {
@@ -636,6 +635,7 @@ STAGE static void load_number(const ColLoad *l, uint32_t m)
 STAGE static void load_bool(const ColLoad *l, uint32_t m)
 {
     LOAD_LOCALS;
+    int64_t *vv = l->v->v;
     for (uint32_t i = 0; i < m; i++) {
         CsvField f = CELL(i);
         if (f.len == 1 && (f.ptr[0] == '0' || f.ptr[0] == '1')) {
@@ -765,17 +765,19 @@ static void row_compare(Part *pt, Ins in, Vec *o, const Vec *a, const Vec *b)
     }
 }
 
-/* Branch-free over the batch (the compiler vectorizes it): an overflow is
- * marked in the blank byte's second bit and reported by a pass that runs
- * only when one happened. The inputs may be the output. */
+/* Branch-free over the batch: an overflow of a row that is not blank is
+ * marked as blank byte 2, and reported by a pass that runs only when one
+ * happened; every other blank byte stays 0 or 1 (is_blank reads it as a
+ * value). The inputs may be the output. */
 #define ROW_ARITH_LOOP(builtin)                                             \
     for (uint32_t i = 0; i < m; i++) {                                      \
         int64_t r;                                                          \
         uint8_t ovf = (uint8_t)builtin(a->v[i], b->v[i], &r);               \
         uint8_t bl = a->blank[i] | b->blank[i];                             \
+        uint8_t lost = (uint8_t)(ovf & (bl ^ 1));                           \
         o->v[i] = r;                                                        \
-        o->blank[i] = bl | (uint8_t)(ovf << 1);                             \
-        any |= ovf & !bl;                                                   \
+        o->blank[i] = (uint8_t)(bl | lost << 1);                            \
+        any |= lost;                                                        \
     }
 
 static void row_arith(Part *pt, uint32_t pc, Ins in, Vec *o, const Vec *a, const Vec *b)
@@ -788,11 +790,11 @@ static void row_arith(Part *pt, uint32_t pc, Ins in, Vec *o, const Vec *a, const
         ROW_ARITH_LOOP(__builtin_sub_overflow)
     else
         ROW_ARITH_LOOP(__builtin_mul_overflow)
-    for (uint32_t i = 0; any && i < m; i++) {
-        if (o->blank[i] == 2)
+    for (uint32_t i = 0; any && i < m; i++)
+        if (o->blank[i] == 2) {
             row_overflow(pt, pc, i);
-        o->blank[i] = o->blank[i] != 0;
-    }
+            o->blank[i] = 1;
+        }
 }
 #undef ROW_ARITH_LOOP
 

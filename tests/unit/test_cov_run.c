@@ -312,7 +312,22 @@ static void test_row_arithmetic_overflow(void **state)
                "d.csv:3: error[K1002]: a number is out of range in the row expression at t.kpi:20:17");
     data_error(ROSTER DEALS "let d \"D\" = sum(amount + cost from deals)\npayout = s.salary\n", ROSTER_CSV, csv,
                "d.csv:5: error[K1002]: a number is out of range in the row expression at t.kpi:20:17");
+    /* a product of a blank row whose value would overflow stays plain
+     * blank: is_blank of it is true, and equal to true */
     Eval ev;
+    eval(&ev, ROSTER DEALS
+         "let bl \"BL\" = count(deals where is_blank((if paid then amount else cost) * 1000) = true)\n"
+         "payout = s.salary\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv",
+         "m,on,amount,cost,status,signed,paid,sc,n\n"
+         "E2,2026-01-05,1,90000000000000000,a,2026-01-05,,0.5,1\n"
+         "E2,2026-01-05,1,2,a,2026-01-05,true,0.5,1\n",
+         NULL);
+    if (ev.r.status != RUN_OK)
+        print_message("%s", ev.msgs);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(value(&ev, 1, "bl"), "1");
+    done(&ev);
     eval(&ev, ROSTER DEALS "let d \"D\" = sum(amount - cost from deals)\npayout = s.salary\n", "2026-01", "r.csv",
          ROSTER_CSV, "d.csv", csv, NULL);
     assert_null(strstr(ev.msgs, "d.csv:2:"));
