@@ -5,6 +5,7 @@
 #define KPI_RUN_INT_H
 #include "vm/csv.h"
 #include "vm/run.h"
+#include "vm/slice.h"
 
 /* A reference table (plans) loaded for the period. */
 typedef struct PlanData {
@@ -22,6 +23,16 @@ typedef struct Acc {
     int64_t rows;             /* rows that passed the filter (explanations) */
 } Acc;
 
+/* A pass before the last that only computes the next team fields' inputs:
+ * the program seen with the slice as its code (eval.c). */
+typedef struct Prepass {
+    Slice     slice;
+    Program   view;           /* the program's fields, the slice's code */
+    uint16_t *want;           /* the registers it computes */
+    uint32_t  nwant;
+    uint32_t  entry;          /* the view's one stratum starts at 0 */
+} Prepass;
+
 /* What the employee program keeps between strata (eval.c). */
 typedef struct Eval {
     uint32_t   np;            /* persistent registers */
@@ -32,6 +43,7 @@ typedef struct Eval {
     uint32_t  *nwritten;
     uint16_t **crossout, **crossin;  /* per stratum: cross registers it writes, reads */
     uint32_t  *ncrossout, *ncrossin;
+    Prepass   *pre;           /* sink runs: per stratum but the last, or NULL */
     uint32_t   failed;        /* employees with a runtime error */
     bool       data_fault;
 } Eval;

@@ -414,6 +414,15 @@ static void test_teams(void **state)
     assert_string_equal(out(&ev, 3, "av"), "0");
     assert_string_equal(out(&ev, 3, "w"), "-1");
     done(&ev);
+    /* with every register kept, an employee's error in a stratum before the
+     * last is found and named (the last pass runs only the last stratum) */
+    eval(&ev, TEAM_ROSTER "team t by s.grade { n = count(s.id) }\n"
+         "let bad \"Bad\" = 100 / (s.rate - 2)\nlet n \"N\" = t.n\npayout = s.salary default 0\n",
+         "2026-01", "r.csv", TEAM_CSV, NULL);
+    assert_int_equal(ev.r.status, RUN_EVAL_ERROR);
+    assert_non_null(strstr(ev.msgs, "division by zero for employee A2 (Bob)"));
+    assert_string_equal(out(&ev, 0, "bad"), "-100");
+    done(&ev);
 }
 
 int main(void)
