@@ -428,11 +428,30 @@ static NumStatus rat_from_wide(bool neg, Wide n, Wide d, Rat *out)
     return NUM_OK;
 }
 
+/* v / 10^scale in lowest terms: 10^scale has no prime factors but 2 and
+ * 5, so taking those out of v is all the reducing there is (no GCD). */
 NumStatus rat_scaled(i128 v, int scale, Rat *out)
 {
     if (i128_mag(v) > (u128)I128_MAX || scale < 0 || scale > RAT_MAX_SCALE)
         return NUM_OVERFLOW;
-    *out = rat_reduced(v, i128_pow10(scale));
+    if (v == 0 || scale == 0) {
+        *out = (Rat){v, 1};
+        return NUM_OK;
+    }
+    int twos = u128_ctz(i128_mag(v)), fives = 0;
+    twos = twos < scale ? twos : scale;
+    i128 n = v / ((i128)1 << twos);
+    if (fits64(n)) { /* the common case, in hardware division */
+        int64_t m = (int64_t)n;
+        for (; fives < scale && m % 5 == 0; fives++)
+            m /= 5;
+        n = m;
+    } else {
+        for (; fives < scale && n % 5 == 0; fives++)
+            n /= 5;
+    }
+    i128 pow5 = i128_pow10(scale - fives) >> (scale - fives); /* 5^(scale - fives) */
+    *out = (Rat){n, pow5 << (scale - twos)};
     return NUM_OK;
 }
 

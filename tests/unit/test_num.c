@@ -87,6 +87,17 @@ static void test_construct(void **state)
     assert_int_equal(rat_scaled(big(MIN_STR), 0, &r), NUM_OVERFLOW);
     assert_int_equal(rat_scaled(1, 39, &r), NUM_OVERFLOW);
     assert_int_equal(rat_scaled(1, -1, &r), NUM_OVERFLOW);
+    /* in lowest terms, as rat_make gives them: factors of 2 and 5 taken out
+     * of v, past 64 bits too */
+    static const char *vs[] = {"1", "-1", "1000", "-64000", "390625", "7562577", "-12100000",
+                               "1024000000000000000000", "-30517578125000000000000000", "170141183460469231731687303715884105727"};
+    for (size_t i = 0; i < sizeof vs / sizeof *vs; i++)
+        for (int k = 0; k <= RAT_MAX_SCALE; k++) {
+            Rat want;
+            assert_int_equal(rat_scaled(big(vs[i]), k, &r), NUM_OK);
+            assert_int_equal(rat_make(big(vs[i]), i128_pow10(k), &want), NUM_OK);
+            assert_true(r.num == want.num && r.den == want.den);
+        }
 }
 
 static void test_pow10(void **state)
