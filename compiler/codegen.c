@@ -65,8 +65,11 @@ static bool value_equal(Value a, Value b)
     return a.aux == b.aux && a.err == b.err;
 }
 
+/* Constants are kept in lowest terms: a .kpc holds them so (vm/verify.c). */
 uint32_t cg_const(Program *p, Value v)
 {
+    if (v.kind == V_NUM)
+        v.q = rat_norm(v.q);
     for (uint32_t i = 0; i < p->nconsts; i++)
         if (value_equal(p->consts[i], v))
             return i;

@@ -389,9 +389,8 @@ static bool fits_column(SemaCtx *c, const ColumnSpec *col, const TestConst *k, c
     }
     if (k->type != T_NUM)
         return true;
-    Rat scaled;
-    bool ok = rat_mul(k->q, rat_i128(i128_pow10(col->scale)), &scaled) == NUM_OK && rat_is_int(scaled) &&
-              scaled.num <= INT64_MAX && scaled.num >= -INT64_MAX;
+    int64_t scaled;
+    bool ok = rat_to_scaled(k->q, col->scale, &scaled);
     if (!ok)
         diag_at(c->s->diags, K_TEST_SHAPE, value->span, "column %s (%s) cannot hold this number: it keeps %d "
                 "decimal places", col->name, col_type_name((ColType)col->type), col->scale);

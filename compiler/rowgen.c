@@ -168,9 +168,8 @@ static uint16_t gen_const(Rg *g, const Ir *n)
             fail(g, n->span, "a constant in a row expression must be a decimal (this one repeats)");
             return 0;
         }
-        Rat scaled;
-        rat_mul(v.q, (Rat){i128_pow10(k), 1}, &scaled);
-        if (scaled.num > INT64_MAX || scaled.num < -INT64_MAX)
+        int64_t scaled;
+        if (!rat_to_scaled(v.q, k, &scaled))
             fail(g, n->span, "this constant is too large for a row expression");
         scale = (uint32_t)k;
     }

@@ -306,9 +306,9 @@ static void gauss_solve(Units *u, Gauss *g)
         uint32_t v = g->cols[pivot_col[r]];
         bool whole = true;
         for (int k = 0; k < NDIM; k++) {
-            Rat x = *cell(g, r, g->ncols + (size_t)k);
-            whole &= rat_is_int(x) && x.num >= -100 && x.num <= 100;
-            u->val[v][k] = whole ? (int8_t)x.num : 0;
+            i128 x = 0;
+            whole &= rat_to_int(*cell(g, r, g->ncols + (size_t)k), &x) && x >= -100 && x <= 100;
+            u->val[v][k] = whole ? (int8_t)x : 0;
         }
         u->bound[v] = whole; /* a fractional unit is left for the final check */
     }

@@ -487,15 +487,21 @@ static NumStatus rat_add_wide(Rat a, Rat b, Rat *out)
     return rat_from_wide(nb, wide_sub(y, x), d, out);
 }
 
-/* a + b when every part fits 64 bits (Knuth 4.5.1): with g = gcd of the
- * denominators, t = a.n*(b.d/g) + b.n*(a.d/g) can share a factor only
- * with g, so only gcd(t, g) is left to take, and it is 1 when the
- * denominators are coprime. */
+/* a + b when every part fits 64 bits: unreduced while the result's parts
+ * fit 64 bits too, else (Knuth 4.5.1) with g = gcd of the denominators,
+ * t = a.n*(b.d/g) + b.n*(a.d/g) can share a factor only with g, so only
+ * gcd(t, g) is left to take, and it is 1 when the denominators are coprime
+ * (in lowest terms when a and b are). */
 static bool rat_add64(Rat a, Rat b, Rat *out)
 {
     if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
         return false;
     int64_t ad = (int64_t)a.den, bd = (int64_t)b.den;
+    i128 lazy_n = a.num * bd + b.num * ad, lazy_d = (i128)ad * bd; /* 64 x 64 bits fit 127 */
+    if (fits64(lazy_n) && fits64(lazy_d)) {
+        *out = (Rat){lazy_n, lazy_d};
+        return true;
+    }
     int64_t g = (int64_t)u64_gcd((uint64_t)ad, (uint64_t)bd);
     i128 t = a.num * (bd / g) + b.num * (ad / g);
     if (t == 0) {
@@ -520,7 +526,7 @@ NumStatus rat_add(Rat a, Rat b, Rat *out)
     if (a.den == b.den) {
         if (!i128_add_fits(a.num, b.num, &n))
             return rat_add_wide(a, b, out);
-        *out = rat_reduced(n, a.den);
+        *out = fits64(n) ? (Rat){n, a.den} : rat_reduced(n, a.den);
         return NUM_OK;
     }
     /* a/b + c/d = (a*(d/g) + c*(b/g)) / (b/g*d) */
@@ -537,13 +543,19 @@ NumStatus rat_sub(Rat a, Rat b, Rat *out)
     return rat_add(a, rat_neg(b), out);
 }
 
-/* a * b when every part fits 64 bits: cross-reduced with hardware
- * division, the products in 128 bits. */
+/* a * b when every part fits 64 bits: unreduced while the products fit
+ * 64 bits, else cross-reduced with hardware division, the products in 128
+ * bits. */
 static bool rat_mul64(Rat a, Rat b, Rat *out)
 {
     if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
         return false;
     int64_t an = (int64_t)a.num, ad = (int64_t)a.den, bn = (int64_t)b.num, bd = (int64_t)b.den;
+    i128 lazy_n = (i128)an * bn, lazy_d = (i128)ad * bd;
+    if (fits64(lazy_n) && fits64(lazy_d)) {
+        *out = (Rat){lazy_n, lazy_d};
+        return true;
+    }
     uint64_t g1 = u64_gcd((uint64_t)(an < 0 ? -an : an), (uint64_t)bd);
     uint64_t g2 = u64_gcd((uint64_t)(bn < 0 ? -bn : bn), (uint64_t)ad);
     if (g1 > 1) {
@@ -579,8 +591,9 @@ NumStatus rat_mul(Rat a, Rat b, Rat *out)
         *out = (Rat){n, d};
         return NUM_OK;
     }
-    return rat_decimal_fallback((an < 0) != (bn < 0), wide_mul(wide_mag(an), wide_mag(bn)),
-                                wide_mul(wide_u128((u128)ad), wide_u128((u128)bd)), out);
+    /* the operands need not be in lowest terms: reduce before falling back */
+    return rat_from_wide((an < 0) != (bn < 0), wide_mul(wide_mag(an), wide_mag(bn)),
+                         wide_mul(wide_u128((u128)ad), wide_u128((u128)bd)), out);
 }
 
 NumStatus rat_div(Rat a, Rat b, Rat *out)
@@ -630,12 +643,40 @@ int rat_cmp(Rat a, Rat b)
 
 bool rat_eq(Rat a, Rat b)
 {
-    return a.num == b.num && a.den == b.den; /* both reduced */
+    return (a.num == b.num && a.den == b.den) || rat_cmp(a, b) == 0;
 }
 
 bool rat_is_int(Rat a)
 {
-    return a.den == 1;
+    i128 n;
+    return rat_to_int(a, &n);
+}
+
+bool rat_to_int(Rat a, i128 *out)
+{
+    if (a.den != 1) {
+        a = rat_norm(a);
+        if (a.den != 1)
+            return false;
+    }
+    *out = a.num;
+    return true;
+}
+
+Rat rat_norm(Rat a)
+{
+    return rat_reduced(a.num, a.den);
+}
+
+bool rat_to_scaled(Rat a, int scale, int64_t *out)
+{
+    Rat scaled;
+    i128 n;
+    if (scale < 0 || scale > RAT_MAX_SCALE || rat_mul(a, rat_i128(i128_pow10(scale)), &scaled) != NUM_OK ||
+        !rat_to_int(scaled, &n) || !fits64(n))
+        return false;
+    *out = (int64_t)n;
+    return true;
 }
 
 /* ======================================================================
@@ -925,6 +966,9 @@ size_t rat_format(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
 {
     if (format_decimal(buf, cap, x, clamp_frac(max_frac), exact))
         return strlen(buf);
+    x = rat_norm(x); /* 3/6 is 0.5: its parts may share a factor */
+    if (format_decimal(buf, cap, x, clamp_frac(max_frac), exact))
+        return strlen(buf);
     Digits g;
     rat_digits(x, clamp_frac(max_frac), &g);
     if (exact)
@@ -961,6 +1005,7 @@ size_t i128_format(char *buf, size_t cap, i128 v)
 size_t rat_format_fraction(char *buf, size_t cap, Rat x)
 {
     Out o = {buf, cap, 0};
+    x = rat_norm(x);
     out_i128(&o, x.num);
     if (x.den != 1) {
         out_c(&o, '/');

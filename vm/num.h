@@ -1,12 +1,19 @@
-/* num.h - exact numbers: reduced rationals with 128-bit parts, and scaled
- * decimal integers for fact columns. No binary floating point anywhere.
+/* num.h - exact numbers: rationals with 128-bit parts, and scaled decimal
+ * integers for fact columns. No binary floating point anywhere.
  *
- * Every scheme value that can reach money is a Rat: num/den reduced, den > 0.
- * + - * / are exact. When an exact result does not fit in 128-bit parts, the
- * operation falls back to the correctly rounded (half-even) decimal
- * num / 10^k with the largest k <= RAT_MAX_SCALE that fits, which keeps at
- * least RAT_MIN_DIGITS significant digits, and reports NUM_INEXACT so the
- * caller can mark the value. Past that it reports NUM_OVERFLOW.
+ * Every scheme value that can reach money is a Rat num/den, den > 0.
+ * + - * / are exact. When an exact result does not fit in 128-bit parts
+ * even in lowest terms, the operation falls back to the correctly rounded
+ * (half-even) decimal num / 10^k with the largest k <= RAT_MAX_SCALE that
+ * fits, which keeps at least RAT_MIN_DIGITS significant digits, and reports
+ * NUM_INEXACT so the caller can mark the value. Past that it reports
+ * NUM_OVERFLOW.
+ *
+ * Lazy reduction: while a result's parts fit 64 bits it is left as computed
+ * (3/6, not 1/2), because a GCD costs more than the rest of an operation
+ * (facts over plans rarely share a factor). So compare with rat_eq, not
+ * by parts; take rat_norm for lowest terms (the compiler's constants are
+ * kept so); text output and rat_to_int reduce for themselves.
  *
  * Builds under gcc and clang alike: 128-bit multiplication overflow is
  * checked by hand (clang's __builtin_mul_overflow on __int128 needs
@@ -26,8 +33,9 @@ __extension__ typedef unsigned __int128 u128;
 #define RAT_MAX_SCALE  38   /* largest k of a fallback decimal num / 10^k */
 #define RAT_MIN_DIGITS 18   /* significant digits a fallback keeps at least */
 
-/* Invariants: den >= 1, gcd(|num|, den) == 1, |num| <= I128_MAX (num never
- * equals the most negative i128, so negation cannot overflow). */
+/* Invariants: den >= 1, |num| <= I128_MAX (num never equals the most
+ * negative i128, so negation cannot overflow). Lowest terms only from
+ * construction (rat_make, rat_scaled, literals), rat_norm and past 64 bits. */
 typedef struct Rat {
     i128 num, den;
 } Rat;
@@ -71,9 +79,16 @@ Rat       rat_abs(Rat a);
 
 /* ---- comparison: exact even when cross products exceed 128 bits ---- */
 int  rat_cmp(Rat a, Rat b);    /* -1, 0, 1 */
-bool rat_eq(Rat a, Rat b);
+bool rat_eq(Rat a, Rat b);     /* equal values: 1/2 equals 3/6 */
 int  rat_sign(Rat a);
 bool rat_is_int(Rat a);
+/* The integer a is, if it is one. */
+bool rat_to_int(Rat a, i128 *out);
+/* a in lowest terms. */
+Rat  rat_norm(Rat a);
+/* a * 10^scale, if that is an integer of int64's range (+-INT64_MAX):
+ * how a constant becomes a scaled integer. */
+bool rat_to_scaled(Rat a, int scale, int64_t *out);
 
 /* ---- rounding ---- */
 /* Rounds to an integer with mode. */

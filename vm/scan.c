@@ -720,9 +720,7 @@ static void row_const(Part *pt, Vec *o, const VecSpec *vs, Value k)
     CsvField s = {"", 0};
     int64_t v = 0;
     if (k.kind == V_NUM) {
-        Rat scaled;
-        rat_mul(k.q, (Rat){i128_pow10(vs->scale), 1}, &scaled);
-        v = (int64_t)scaled.num;
+        rat_to_scaled(k.q, vs->scale, &v); /* verified to fit */
     } else if (k.kind == V_TEXT) {
         s.ptr = p->strings[k.aux];
         s.len = p->string_len[k.aux];

@@ -109,9 +109,8 @@ static void verify_row_ins(Vf *v, const TableSpec *t, Ins in)
             return (void)bad(v, "a row constant is out of range");
         Value k = v->p->consts[in.b];
         if (a.type == VT_NUM && k.kind == V_NUM) {
-            Rat scaled;
-            if (rat_mul(k.q, (Rat){i128_pow10(a.scale), 1}, &scaled) != NUM_OK || scaled.den != 1 ||
-                scaled.num > INT64_MAX || scaled.num < -INT64_MAX)
+            int64_t scaled;
+            if (!rat_to_scaled(k.q, a.scale, &scaled))
                 return (void)bad(v, "a row constant does not fit its vector");
         }
         ok = (a.type == VT_NUM && k.kind == V_NUM) || (a.type == VT_TEXT && k.kind == V_TEXT) ||

@@ -897,6 +897,47 @@ static void test_reduce_against_euclid(void **state)
     }
 }
 
+/* Results whose parts fit 64 bits are left unreduced; every reader of a
+ * value sees the same number as in lowest terms. */
+static void test_lazy_reduction(void **state)
+{
+    (void)state;
+    Rat third = frac(1, 3), sixth = frac(1, 6), r;
+    assert_int_equal(rat_add(third, sixth, &r), NUM_OK); /* 9/18 as computed */
+    assert_true(r.den == 18);
+    assert_true(rat_eq(r, frac(1, 2)) && rat_cmp(r, frac(1, 2)) == 0);
+    assert_rat(r, "1/2");
+    char buf[64];
+    bool exact;
+    rat_format(buf, sizeof buf, r, 10, &exact);
+    assert_string_equal(buf, "0.5");
+    assert_true(exact);
+    rat_format(buf, sizeof buf, (Rat){10, 30}, 4, &exact); /* 1/3: no decimal */
+    assert_string_equal(buf, "0.3333");
+    assert_false(exact);
+    rat_format_fixed(buf, sizeof buf, (Rat){25, 10}, 0, ROUND_HALF_EVEN);
+    assert_string_equal(buf, "2");
+    Rat n = rat_norm(r);
+    assert_true(n.num == 1 && n.den == 2);
+    /* integers */
+    i128 v = 0;
+    assert_true(rat_to_int((Rat){-12, 4}, &v) && v == -3);
+    assert_true(rat_is_int((Rat){-12, 4}));
+    assert_false(rat_is_int((Rat){12, 8}));
+    assert_true(rat_round_int((Rat){12, 8}, ROUND_HALF_EVEN, &r) == NUM_OK && r.num == 2 && r.den == 1);
+    int64_t sc = 0;
+    assert_true(rat_to_scaled((Rat){5, 10}, 2, &sc) && sc == 50);
+    assert_false(rat_to_scaled((Rat){1, 3}, 2, &sc));
+    assert_false(rat_to_scaled(frac(big("92233720368547758070"), 1), 0, &sc));
+    /* a product past 128 bits whose operands share factors they keep:
+     * reduced before any fallback, so still exact */
+    Rat a = {(i128)3 << 59, (i128)7 << 59}, b = {((i128)1 << 100) + 1, 1};
+    assert_int_equal(rat_mul(a, b, &r), NUM_OK);
+    assert_true(rat_eq(r, frac((((i128)1 << 100) + 1) * 3, 7)));
+    assert_int_equal(rat_div(b, (Rat){(i128)7 << 59, (i128)3 << 59}, &r), NUM_OK);
+    assert_true(rat_eq(r, frac((((i128)1 << 100) + 1) * 3, 7)));
+}
+
 /* Algebraic identities over many small and medium operands. */
 static void test_identities(void **state)
 {
@@ -925,6 +966,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_construct),
+        cmocka_unit_test(test_lazy_reduction),
         cmocka_unit_test(test_pow10),
         cmocka_unit_test(test_add_exact),
         cmocka_unit_test(test_mul_div_exact),
