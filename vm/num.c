@@ -966,9 +966,6 @@ size_t rat_format(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
 {
     if (format_decimal(buf, cap, x, clamp_frac(max_frac), exact))
         return strlen(buf);
-    x = rat_norm(x); /* 3/6 is 0.5: its parts may share a factor */
-    if (format_decimal(buf, cap, x, clamp_frac(max_frac), exact))
-        return strlen(buf);
     Digits g;
     rat_digits(x, clamp_frac(max_frac), &g);
     if (exact)
