@@ -17,7 +17,7 @@ static Value plan_value(const Run *r, uint32_t emp, uint32_t table, uint32_t col
     }
     if (row < 0)
         return val_error(ERR_NO_PLAN, span);
-    return pd->vals[(size_t)row * t->ncols + col];
+    return ref_cell_value(&t->cols[col], pd->cells[(size_t)row * t->ncols + col]);
 }
 
 static Value team_value(const Run *r, uint32_t emp, uint32_t field)

@@ -672,6 +672,11 @@ bool rat_to_scaled(Rat a, int scale, int64_t *out)
 {
     Rat scaled;
     i128 n;
+    if (scale >= 0 && scale <= 18 && fits64(a.num) && a.den <= i128_pow10(scale) &&
+        (uint64_t)i128_pow10(scale) % (uint64_t)a.den == 0) { /* a decimal of at most scale digits */
+        int64_t m = (int64_t)(i128_pow10(scale) / a.den);
+        return !__builtin_mul_overflow((int64_t)a.num, m, out) && *out != INT64_MIN;
+    }
     if (scale < 0 || scale > RAT_MAX_SCALE || rat_mul(a, rat_i128(i128_pow10(scale)), &scaled) != NUM_OK ||
         !rat_to_int(scaled, &n) || !fits64(n))
         return false;

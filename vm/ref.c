@@ -373,6 +373,20 @@ typedef struct PlanCtx {
     uint32_t  period_text;
 } PlanCtx;
 
+/* A parsed cell as ref_cell_value reads it back. Numbers were parsed
+ * from a scaled integer of the column's scale, so they convert back. */
+static int64_t cell_of(const ColumnSpec *c, Value v)
+{
+    int64_t x = 0;
+    switch ((ValueKind)v.kind) {
+    case V_NUM:  rat_to_scaled(v.q, c->scale, &x); return x;
+    case V_DATE: return (int32_t)v.aux;
+    case V_TEXT:
+    case V_BOOL: return v.aux;
+    default:     return REF_BLANK;
+    }
+}
+
 static int32_t *plan_slot(Run *r, const TableSpec *t, PlanData *pd, const Value *vals)
 {
     if (t->key_role == COLROLE_EMPLOYEE) {
@@ -409,8 +423,10 @@ static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rown
         return false;
     }
     *slot = (int32_t)pd->nrows;
-    pd->vals = kpi_grow(pd->vals, &pc->cap, (size_t)(pd->nrows + 1) * t->ncols, sizeof(Value));
-    memcpy(pd->vals + (size_t)pd->nrows * t->ncols, vals, sizeof(Value) * t->ncols);
+    pd->cells = kpi_grow(pd->cells, &pc->cap, (size_t)(pd->nrows + 1) * t->ncols, sizeof(int64_t));
+    int64_t *cells = pd->cells + (size_t)pd->nrows * t->ncols;
+    for (uint32_t k = 0; k < t->ncols; k++)
+        cells[k] = cell_of(&t->cols[k], vals[k]);
     size_t n = pd->nrows;
     VEC_PUSH(pc->rowno, n, pc->caprow, rowno);
     pd->nrows++;

@@ -138,7 +138,7 @@ void run_period(const Program *p, const RunOptions *o, RunResult *res)
     kpi_free(r.emp_of_text);
     if (r.plans)
         for (uint32_t i = 0; i < p->ntables; i++) {
-            kpi_free(r.plans[i].vals);
+            kpi_free(r.plans[i].cells);
             kpi_free(r.plans[i].row_of_emp);
             kpi_free(r.plans[i].row_of_text);
         }

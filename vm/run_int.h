@@ -7,10 +7,27 @@
 #include "vm/run.h"
 #include "vm/slice.h"
 
+/* A reference table's cell in 8 bytes rather than a 48-byte Value: a
+ * number as its scaled integer (the column's scale), a text or period its
+ * id, a date its day, a bool 0 or 1; REF_BLANK for blank. */
+#define REF_BLANK INT64_MIN
+static inline Value ref_cell_value(const ColumnSpec *c, int64_t x)
+{
+    if (x == REF_BLANK)
+        return val_blank();
+    switch ((ColType)c->type) {
+    case COL_TEXT:
+    case COL_PERIOD: return val_text((uint32_t)x);
+    case COL_BOOL:   return val_bool(x != 0);
+    case COL_DATE:   return val_date((int32_t)x);
+    default:         return val_num((Rat){x, i128_pow10(c->scale)}); /* lazily reduced */
+    }
+}
+
 /* A reference table (plans) loaded for the period. */
 typedef struct PlanData {
     uint32_t  nrows;
-    Value    *vals;           /* nrows * ncols */
+    int64_t  *cells;          /* nrows * ncols, as ref_cell_value reads them */
     int32_t  *row_of_emp;     /* employee-keyed: nemp entries, -1 none */
     int32_t  *row_of_text;    /* department-keyed: by text id, -1 none */
     uint32_t  ntext;

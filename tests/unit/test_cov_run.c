@@ -366,6 +366,49 @@ static void test_department_plans(void **state)
                  "p.csv:2:5: error[K0905]: 'yes?' in column open is not true/false, 1/0, yes/no or да/нет");
 }
 
+/* Plans are held as 8-byte cells: every kind of column reads back as it
+ * was written, blanks and empty-as-zero cells too, the largest money. */
+static void test_plan_cells(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS
+         "plans q from \"q.csv\" {\n employee id: text\n due: date\n note: text\n ok: bool\n"
+         " big: money\n low: decimal\n miss: money\n zero: money empty zero\n}\n"
+         "let due \"Due\" = q.due\nlet note \"Note\" = q.note\nlet ok \"Ok\" = q.ok\nlet big \"Big\" = q.big\n"
+         "let low \"Low\" = q.low\nlet miss \"Miss\" = q.miss\nlet zero \"Zero\" = q.zero\n"
+         "let x \"X\" = count(deals) + sum(n from deals) * 0\npayout = s.salary default 0\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv", DEALS_CSV, "q.csv",
+         "id,due,note,ok,big,low,miss,zero\n"
+         "EMPLOYEE-LONG-0001,2026-01-31,first,true,92233720368547758.07,-0.125,,\n"
+         "E-12345678901,,,false,-92233720368547758.07,3,1.5,2\n"
+         "E2,1999-12-31,x,,0.01,0.0001,0,0\n", NULL);
+    if (ev.r.status != RUN_OK)
+        print_message("%s", ev.msgs);
+    assert_int_equal(ev.r.status, RUN_OK);
+    /* employees in key order: E-12345678901, E2, EMPLOYEE-LONG-0001 */
+    assert_string_equal(value(&ev, 2, "due"), "2026-01-31");
+    assert_string_equal(ev.p->outs[1].name, "note");
+    Value note = run_regs(&ev.r, 2)[ev.p->outs[1].reg];
+    assert_int_equal(note.kind, V_TEXT);
+    assert_string_equal(strtab_get(&ev.r.strs, note.aux, NULL), "first");
+    assert_string_equal(value(&ev, 2, "ok"), "true");
+    assert_string_equal(value(&ev, 2, "big"), "92233720368547758.07");
+    assert_string_equal(value(&ev, 2, "low"), "-0.125");
+    assert_string_equal(value(&ev, 2, "miss"), "blank");
+    assert_string_equal(value(&ev, 2, "zero"), "0");
+    assert_string_equal(value(&ev, 0, "due"), "blank");
+    assert_string_equal(value(&ev, 0, "note"), "blank");
+    assert_string_equal(value(&ev, 0, "ok"), "false");
+    assert_string_equal(value(&ev, 0, "big"), "-92233720368547758.07");
+    assert_string_equal(value(&ev, 0, "low"), "3");
+    assert_string_equal(value(&ev, 0, "miss"), "1.5");
+    assert_string_equal(value(&ev, 0, "zero"), "2");
+    assert_string_equal(value(&ev, 1, "due"), "1999-12-31");
+    assert_string_equal(value(&ev, 1, "ok"), "blank");
+    assert_string_equal(value(&ev, 1, "low"), "0.0001");
+    done(&ev);
+}
 
 #define TEAM_ROSTER                                                                                \
     "roster s from \"r.csv\" {\n employee id: text\n name fio: text\n department dept: text\n" \
@@ -437,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_row_arithmetic_overflow),
         cmocka_unit_test(test_department_plans),
+        cmocka_unit_test(test_plan_cells),
         cmocka_unit_test(test_teams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
