@@ -11,13 +11,19 @@ static Value plan_value(const Run *r, uint32_t emp, uint32_t table, uint32_t col
         row = pd->row_of_emp[emp];
     } else {
         const TableSpec *ros = &r->p->tables[r->p->roster];
-        Value dept = r->roster[(size_t)emp * ros->ncols + (uint32_t)ros->dept_col];
-        if (dept.kind == V_TEXT && dept.aux < pd->ntext)
-            row = pd->row_of_text[dept.aux];
+        int64_t dept = r->roster[(size_t)emp * ros->ncols + (uint32_t)ros->dept_col]; /* a text's id */
+        if (dept != REF_BLANK && (uint64_t)dept < pd->ntext)
+            row = pd->row_of_text[dept];
     }
     if (row < 0)
         return val_error(ERR_NO_PLAN, span);
     return ref_cell_value(&t->cols[col], pd->cells[(size_t)row * t->ncols + col]);
+}
+
+static Value roster_value(const Run *r, uint32_t emp, uint32_t col)
+{
+    const TableSpec *ros = &r->p->tables[r->p->roster];
+    return ref_cell_value(&ros->cols[col], r->roster[(size_t)emp * ros->ncols + col]);
 }
 
 static Value team_value(const Run *r, uint32_t emp, uint32_t field)
@@ -103,7 +109,7 @@ static void trace_after(const Run *r, TraceRec *t, TraceKind k, Ins in, uint32_t
     PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                   \
     PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                               \
     PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                            \
-    DATA(ROSTER, R[in.a] = r->roster[(size_t)emp * p->tables[p->roster].ncols + in.b]) \
+    DATA(ROSTER, R[in.a] = roster_value(r, emp, in.b))                               \
     DATA(PLAN, R[in.a] = plan_value(r, emp, in.x, in.b, SPAN))                       \
     DATA(AGG, R[in.a] = scan_agg_value(r, emp, in.b))                                \
     DATA(TEAM, R[in.a] = team_value(r, emp, in.b))                                   \

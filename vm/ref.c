@@ -250,9 +250,23 @@ done:
     return ok;
 }
 
+/* A parsed cell as ref_cell_value reads it back. Numbers were parsed
+ * from a scaled integer of the column's scale, so they convert back. */
+static int64_t cell_of(const ColumnSpec *c, Value v)
+{
+    int64_t x = 0;
+    switch ((ValueKind)v.kind) {
+    case V_NUM:  rat_to_scaled(v.q, c->scale, &x); return x;
+    case V_DATE: return (int32_t)v.aux;
+    case V_TEXT:
+    case V_BOOL: return v.aux;
+    default:     return REF_BLANK;
+    }
+}
+
 /* ---- roster -------------------------------------------------------------- */
 typedef struct RosterRows {
-    Value   *vals;           /* growing: nrows * ncols */
+    int64_t *cells;          /* growing: nrows * ncols, as cell_of makes them */
     uint64_t *rowno;
     size_t   n, cap, caprow;
 } RosterRows;
@@ -263,8 +277,9 @@ static bool roster_row(Run *r, const TableSpec *t, const char *file, uint64_t ro
     (void)r;
     (void)file;
     RosterRows *rr = ctx;
-    rr->vals = kpi_grow(rr->vals, &rr->cap, (rr->n + 1) * t->ncols, sizeof(Value));
-    memcpy(rr->vals + rr->n * t->ncols, vals, sizeof(Value) * t->ncols);
+    rr->cells = kpi_grow(rr->cells, &rr->cap, (rr->n + 1) * t->ncols, sizeof(int64_t));
+    for (uint32_t k = 0; k < t->ncols; k++)
+        rr->cells[rr->n * t->ncols + k] = cell_of(&t->cols[k], vals[k]);
     size_t n = rr->n;
     VEC_PUSH(rr->rowno, n, rr->caprow, rowno);
     rr->n++;
@@ -273,7 +288,7 @@ static bool roster_row(Run *r, const TableSpec *t, const char *file, uint64_t ro
 
 typedef struct KeyOrder {
     const StrTab *strs;
-    const Value  *vals;
+    const int64_t *cells;
     uint32_t      ncols, key;
 } KeyOrder;
 
@@ -282,8 +297,8 @@ typedef struct KeyOrder {
 static int key_cmp(const KeyOrder *k, uint32_t a, uint32_t b)
 {
     uint32_t la, lb;
-    const char *sa = strtab_get(k->strs, k->vals[(size_t)a * k->ncols + k->key].aux, &la);
-    const char *sb = strtab_get(k->strs, k->vals[(size_t)b * k->ncols + k->key].aux, &lb);
+    const char *sa = strtab_get(k->strs, (uint32_t)k->cells[(size_t)a * k->ncols + k->key], &la);
+    const char *sb = strtab_get(k->strs, (uint32_t)k->cells[(size_t)b * k->ncols + k->key], &lb);
     int c = memcmp(sa, sb, la < lb ? la : lb);
     return c ? c : (la > lb) - (la < lb);
 }
@@ -313,13 +328,13 @@ static bool index_employees(Run *r, const TableSpec *t, RosterRows *rr, const ch
     uint32_t *tmp = kpi_calloc(n ? n : 1, sizeof(uint32_t));
     for (uint32_t i = 0; i < n; i++)
         order[i] = i;
-    KeyOrder k = {&res->strs, rr->vals, t->ncols, (uint32_t)t->key_col};
+    KeyOrder k = {&res->strs, rr->cells, t->ncols, (uint32_t)t->key_col};
     merge_sort(&k, order, tmp, n);
     bool ok = true;
     for (uint32_t i = 1; i < n; i++)
         if (key_cmp(&k, order[i - 1], order[i]) == 0) {
             uint32_t len;
-            const char *key = strtab_get(&res->strs, rr->vals[(size_t)order[i] * t->ncols + t->key_col].aux, &len);
+            const char *key = strtab_get(&res->strs, (uint32_t)rr->cells[(size_t)order[i] * t->ncols + t->key_col], &len);
             run_data_error(r, K_DATA_DUPLICATE, file, rr->rowno[order[i]], (uint32_t)t->key_col + 1,
                            "employee '%.*s' is listed twice (also on row %llu)", (int)len, key,
                            (unsigned long long)rr->rowno[order[i - 1]]);
@@ -329,13 +344,13 @@ static bool index_employees(Run *r, const TableSpec *t, RosterRows *rr, const ch
     res->emp_key = kpi_calloc(n ? n : 1, sizeof(uint32_t));
     res->emp_name = kpi_calloc(n ? n : 1, sizeof(uint32_t));
     res->emp_dept = kpi_calloc(n ? n : 1, sizeof(uint32_t));
-    r->roster = kpi_calloc((size_t)(n ? n : 1) * t->ncols, sizeof(Value));
+    r->roster = kpi_calloc((size_t)(n ? n : 1) * t->ncols, sizeof(int64_t));
     for (uint32_t e = 0; e < n; e++) {
-        const Value *row = rr->vals + (size_t)order[e] * t->ncols;
-        memcpy(r->roster + (size_t)e * t->ncols, row, sizeof(Value) * t->ncols);
-        res->emp_key[e] = row[t->key_col].aux;
-        res->emp_name[e] = t->name_col >= 0 && row[t->name_col].kind == V_TEXT ? row[t->name_col].aux : STR_NONE;
-        res->emp_dept[e] = t->dept_col >= 0 && row[t->dept_col].kind == V_TEXT ? row[t->dept_col].aux : STR_NONE;
+        const int64_t *row = rr->cells + (size_t)order[e] * t->ncols;
+        memcpy(r->roster + (size_t)e * t->ncols, row, sizeof(int64_t) * t->ncols);
+        res->emp_key[e] = (uint32_t)row[t->key_col];
+        res->emp_name[e] = t->name_col >= 0 && row[t->name_col] != REF_BLANK ? (uint32_t)row[t->name_col] : STR_NONE;
+        res->emp_dept[e] = t->dept_col >= 0 && row[t->dept_col] != REF_BLANK ? (uint32_t)row[t->dept_col] : STR_NONE;
     }
     r->nemp_of_text = (uint32_t)res->strs.n;
     r->emp_of_text = kpi_calloc(r->nemp_of_text ? r->nemp_of_text : 1, sizeof(int32_t));
@@ -359,7 +374,7 @@ bool ref_load_roster(Run *r)
             run_data_error(r, K_DATA_CSV, file, 0, 0, "the roster has no employees"), ok = false;
         kpi_free(file);
     }
-    kpi_free(rr.vals);
+    kpi_free(rr.cells);
     kpi_free(rr.rowno);
     return ok;
 }
@@ -372,20 +387,6 @@ typedef struct PlanCtx {
     size_t    caprow;
     uint32_t  period_text;
 } PlanCtx;
-
-/* A parsed cell as ref_cell_value reads it back. Numbers were parsed
- * from a scaled integer of the column's scale, so they convert back. */
-static int64_t cell_of(const ColumnSpec *c, Value v)
-{
-    int64_t x = 0;
-    switch ((ValueKind)v.kind) {
-    case V_NUM:  rat_to_scaled(v.q, c->scale, &x); return x;
-    case V_DATE: return (int32_t)v.aux;
-    case V_TEXT:
-    case V_BOOL: return v.aux;
-    default:     return REF_BLANK;
-    }
-}
 
 static int32_t *plan_slot(Run *r, const TableSpec *t, PlanData *pd, const Value *vals)
 {

@@ -69,7 +69,7 @@ typedef struct Run {
     const Program    *p;
     const RunOptions *o;
     RunResult        *res;
-    Value            *roster;       /* nemp * roster ncols */
+    int64_t          *roster;       /* nemp * roster ncols cells (ref_cell_value) */
     int32_t          *emp_of_text;  /* text id -> employee, -1 */
     uint32_t          nemp_of_text;
     PlanData         *plans;        /* per table (only plans tables filled) */

@@ -30,7 +30,7 @@ static uint32_t group_employees(Run *r, uint32_t col, int32_t *group)
     uint32_t nemp = r->res->nemp, nkeys = 0, ngroups = 0;
     GroupKey *keys = kpi_calloc(nemp ? nemp : 1, sizeof(GroupKey));
     for (uint32_t e = 0; e < nemp; e++) {
-        Value k = r->roster[(size_t)e * ros->ncols + col];
+        Value k = ref_cell_value(&ros->cols[col], r->roster[(size_t)e * ros->ncols + col]);
         group[e] = -1;
         if (k.kind != V_BLANK && k.kind != V_ERROR)
             keys[nkeys++] = (GroupKey){k, e};
