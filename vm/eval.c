@@ -6,10 +6,11 @@
  * (and team fields read members' values between strata): only those cross
  * registers are stored for every employee. Every register is stored too
  * unless the caller takes each employee's results as they end (a sink).
- * Then a pass recomputes the employee's earlier strata rather than reading
- * them back, so only the team fields' inputs are stored: a million
- * employees in little memory, for about one more run of the earlier
- * strata (usually the indicators; the last is the team part). */
+ * Then the last pass recomputes the employee's earlier strata rather than
+ * reading them back, so only the team fields' inputs are stored: a million
+ * employees in little memory. A pass before the last runs only the slice
+ * of the code those inputs need (vm/slice.c), so the recomputing costs
+ * little more than the inputs themselves. */
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "vm/run_int.h"
@@ -18,8 +19,6 @@
 #include <string.h>
 
 /* ---- what crosses strata ---- */
-static bool reads_operand(const char *format, int k) { return format[k] == 'R'; }
-
 /* The stratum that writes each register (npersist entries, -1 none). */
 static int32_t *writers(const Program *p)
 {
@@ -30,8 +29,7 @@ static int32_t *writers(const Program *p)
         uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
         for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++) {
             Ins in = p->code[pc];
-            bool writes = op_info[in.op].format[0] == 'R' && in.op != BC_JNOTBOOL && in.op != BC_JFALSE;
-            if (writes && in.a < p->npersist)
+            if (ins_writes(in) && in.a < p->npersist)
                 w[in.a] = (int32_t)s;
         }
     }
@@ -57,14 +55,11 @@ static void plan_cross(Run *r, Eval *ev)
     for (uint32_t s = 1; s < p->nstrata && !r->o->drop_regs; s++) {
         uint32_t end = s + 1 < p->nstrata ? p->stratum_pc[s + 1] : p->ncode;
         for (uint32_t pc = p->stratum_pc[s]; pc < end; pc++) {
-            Ins in = p->code[pc];
-            const char *f = op_info[in.op].format;
-            uint16_t ops[3] = {in.a, in.b, in.c};
-            for (int k = 0; k < 3; k++) {
-                bool read = k == 0 ? in.op == BC_JNOTBOOL || in.op == BC_JFALSE : reads_operand(f, k);
-                if (read && ops[k] < ev->np && w[ops[k]] >= 0 && w[ops[k]] < (int32_t)s)
-                    mark_cross(ev, ops[k]);
-            }
+            uint16_t rd[3];
+            int nrd = ins_reads(p->code[pc], rd);
+            for (int k = 0; k < nrd; k++)
+                if (rd[k] < ev->np && w[rd[k]] >= 0 && w[rd[k]] < (int32_t)s)
+                    mark_cross(ev, rd[k]);
         }
     }
     for (uint32_t i = 0; i < p->nteam; i++) {

@@ -53,6 +53,24 @@ typedef struct OpInfo {
 } OpInfo;
 extern const OpInfo op_info[BC__COUNT];
 
+/* Whether an instruction writes register a (a conditional jump reads it). */
+static inline bool ins_writes(Ins i)
+{
+    return op_info[i.op].format[0] == 'R' && i.op != BC_JNOTBOOL && i.op != BC_JFALSE;
+}
+
+/* The registers an instruction reads, into out; returns how many. */
+static inline int ins_reads(Ins i, uint16_t out[3])
+{
+    const char *f = op_info[i.op].format;
+    uint16_t ops[3] = {i.a, i.b, i.c};
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        if (k == 0 ? !ins_writes(i) && f[0] == 'R' : f[k] == 'R')
+            out[n++] = ops[k];
+    return n;
+}
+
 /* The VM's own names for table kinds and column roles (same values as the
  * AST's TableKind and ColRole; compiler/tables.c checks that). */
 typedef enum TableKindV { TABLE_KIND_ROSTER, TABLE_KIND_PLANS, TABLE_KIND_FACTS } TableKindV;

@@ -12,25 +12,6 @@
 
 static bool is_jump(Ins in) { return op_info[in.op].format[1] == 'J'; }
 
-/* Registers an instruction reads (at most 3) into out; returns how many. */
-static int reads(Ins in, uint16_t out[3])
-{
-    const char *f = op_info[in.op].format;
-    uint16_t ops[3] = {in.a, in.b, in.c};
-    int n = 0;
-    for (int k = 0; k < 3; k++) {
-        bool read = k == 0 ? in.op == BC_JNOTBOOL || in.op == BC_JFALSE : f[k] == 'R';
-        if (read)
-            out[n++] = ops[k];
-    }
-    return n;
-}
-
-static bool writes(Ins in)
-{
-    return op_info[in.op].format[0] == 'R' && in.op != BC_JNOTBOOL && in.op != BC_JFALSE;
-}
-
 /* Per instruction below end: the named value whose range holds it, NO_REG
  * for none (RET); per persistent register: the value whose range writes it. */
 static void owners(const Program *p, uint32_t end, uint16_t *of_pc, uint16_t *of_reg)
@@ -44,7 +25,7 @@ static void owners(const Program *p, uint32_t end, uint16_t *of_pc, uint16_t *of
             of_pc[pc] = (uint16_t)d;
     for (uint32_t pc = 0; pc < end; pc++) {
         Ins in = p->code[pc];
-        if (of_pc[pc] != NO_REG && writes(in) && in.a < p->npersist)
+        if (of_pc[pc] != NO_REG && ins_writes(in) && in.a < p->npersist)
             of_reg[in.a] = of_pc[pc];
     }
 }
@@ -66,7 +47,7 @@ static void close_over(const Program *p, const uint16_t *of_reg, const uint16_t 
         uint16_t d = todo[--n];
         for (uint32_t pc = p->def_code[2 * d]; pc < p->def_code[2 * d + 1]; pc++) {
             uint16_t rd[3];
-            int k = reads(p->code[pc], rd);
+            int k = ins_reads(p->code[pc], rd);
             for (int j = 0; j < k; j++) {
                 uint16_t o = rd[j] < p->npersist ? of_reg[rd[j]] : NO_REG;
                 if (o != NO_REG && !keep[o]) {

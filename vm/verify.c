@@ -243,7 +243,7 @@ static void verify_ins(Vf *v, uint32_t pc, uint32_t lo, uint32_t hi)
 static void verify_writer(Vf *v, uint32_t pc, uint32_t s, int32_t *stage_of)
 {
     Ins in = v->p->code[pc];
-    bool writes = op_info[in.op].format[0] == 'R' && in.op != BC_JNOTBOOL && in.op != BC_JFALSE;
+    bool writes = ins_writes(in);
     if (writes && in.a >= v->p->kreg)
         return (void)bad(v, "instruction %u writes the constant register r%u", pc, in.a);
     if (!writes || in.a >= v->p->npersist)
