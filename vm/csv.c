@@ -53,7 +53,7 @@
 #define CSV_SCAN 0
 #endif
 
-#define CSV_BUF_DEFAULT (1u << 20)
+#define CSV_BUF_DEFAULT (1u << 17)
 #define CSV_BATCH_FIELDS (1u << 18)
 #define CSV_PAD 128 /* the sentinel and a 64-byte window's over-read */
 

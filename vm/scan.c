@@ -248,7 +248,9 @@ typedef struct Part {
     uint32_t         m;          /* kept rows in this batch */
     uint32_t        *aggs;       /* the aggregates of its table */
     uint32_t         naggs;
-    struct AggRun   *runs;       /* naggs: how each is updated */
+    struct AggRun   *runs;       /* naggs: how each is updated, by shape */
+    uint32_t         nruns[4];   /* runs of each shape */
+    Vec              truth;      /* true on every row: no filter, or count of rows */
     uint8_t         *hoisted;    /* ncode: a constant filled once, not per batch */
     uint8_t         *konst;      /* nvecs: holds a hoisted constant */
     /* what it found */
@@ -899,29 +901,89 @@ STAGE static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, c
     }
 }
 
-/* An aggregate of the part's table, decoded once: its kind, its filter's
- * vector and its arguments' vectors, where a row finds them. */
+/* An aggregate of the part's table, decoded once into the shape its row
+ * update takes. Runs are ordered by shape, so each shape is a loop of its
+ * own without a branch on the kind. */
+enum {
+    RUN_ADD1,   /* sum, avg, count of one argument; count of rows (the argument: always there) */
+    RUN_ADDN,   /* sum, avg, count of several: sum(k1..k10 from calls) */
+    RUN_OTHER,  /* min, max, count(distinct) */
+    RUN_TWIN,   /* a count whose arguments and filter a sum's are: its count, filled at the end */
+};
+
 typedef struct AggRun {
-    uint8_t        kind;
-    bool           adds;      /* a sum or average: the value counts, not just its presence */
-    const uint8_t *wblank;    /* the filter, NULL for none */
+    uint8_t        shape;
+    uint32_t       slot;      /* its place among the table's aggregates: the accumulator */
+    uint32_t       twin;      /* RUN_TWIN: the sum's place */
+    int64_t        add;       /* -1 when the value counts (sum, avg), 0 when only its presence */
+    const uint8_t *wblank;    /* the filter, or the part's vector of true */
     const int64_t *wv;
+    const uint8_t *xblank;    /* RUN_ADD1: the argument */
+    const int64_t *xv;
     const Vec     *args;      /* the vectors of its arguments: pt->vecs */
     const uint16_t *arg;
     uint16_t       nargs;
     const AggSpec *a;
 } AggRun;
 
+static bool additive(uint8_t kind)
+{
+    return kind == AGG_SUM || kind == AGG_AVG || kind == AGG_COUNT || kind == AGG_COUNT_ROWS;
+}
+
+/* A count of the same arguments under the same filter as an additive
+ * aggregate before it counts what that one counts. */
+static int32_t twin_of(const Part *pt, uint32_t j)
+{
+    const AggSpec *a = &pt->r->p->aggs[pt->aggs[j]];
+    if (a->kind != AGG_COUNT)
+        return -1;
+    for (uint32_t k = 0; k < j; k++) {
+        const AggSpec *b = &pt->r->p->aggs[pt->aggs[k]];
+        if ((b->kind == AGG_SUM || b->kind == AGG_AVG) && b->where == a->where && b->nargs == a->nargs &&
+            !memcmp(b->args, a->args, sizeof(uint16_t) * a->nargs))
+            return (int32_t)k;
+    }
+    return -1;
+}
+
+static AggRun agg_run(Part *pt, uint32_t j)
+{
+    const AggSpec *a = &pt->r->p->aggs[pt->aggs[j]];
+    const Vec *w = a->where != NO_REG ? &pt->vecs[a->where] : &pt->truth;
+    AggRun g = {RUN_OTHER, j, 0, a->kind == AGG_SUM || a->kind == AGG_AVG ? -1 : 0, w->blank, w->v,
+                NULL, NULL, pt->vecs, a->args, a->nargs, a};
+    int32_t twin = twin_of(pt, j);
+    if (twin >= 0) {
+        g.shape = RUN_TWIN;
+        g.twin = (uint32_t)twin;
+    } else if (additive(a->kind) && a->nargs <= 1) {
+        const Vec *x = a->nargs ? &pt->vecs[a->args[0]] : &pt->truth;
+        g.shape = RUN_ADD1;
+        g.xblank = x->blank;
+        g.xv = x->v;
+    } else if (additive(a->kind)) {
+        g.shape = RUN_ADDN;
+    }
+    return g;
+}
+
 static void agg_runs(Part *pt)
 {
-    const Program *p = pt->r->p;
     pt->runs = kpi_calloc(pt->naggs ? pt->naggs : 1, sizeof(AggRun));
-    for (uint32_t j = 0; j < pt->naggs; j++) {
-        const AggSpec *a = &p->aggs[pt->aggs[j]];
-        const Vec *w = a->where != NO_REG ? &pt->vecs[a->where] : NULL;
-        pt->runs[j] = (AggRun){a->kind, a->kind == AGG_SUM || a->kind == AGG_AVG, w ? w->blank : NULL,
-                               w ? w->v : NULL, pt->vecs, a->args, a->nargs, a};
+    AggRun *all = kpi_calloc(pt->naggs ? pt->naggs : 1, sizeof(AggRun));
+    for (uint32_t j = 0; j < pt->naggs; j++)
+        all[j] = agg_run(pt, j);
+    uint32_t n = 0;
+    for (uint8_t shape = RUN_ADD1; shape <= RUN_TWIN; shape++) {
+        pt->nruns[shape] = 0;
+        for (uint32_t j = 0; j < pt->naggs; j++)
+            if (all[j].shape == shape) {
+                pt->runs[n++] = all[j];
+                pt->nruns[shape]++;
+            }
     }
+    kpi_free(all);
 }
 
 /* Row by row, every aggregate of the row's employee: their accumulators
@@ -931,35 +993,60 @@ static void agg_runs(Part *pt)
 STAGE static void update_aggs(Part *pt)
 {
     const uint32_t naggs = pt->naggs;
-    const AggRun *runs = pt->runs;
+    const AggRun *add1 = pt->runs, *addn = add1 + pt->nruns[RUN_ADD1], *other = addn + pt->nruns[RUN_ADDN];
+    const uint32_t n1 = pt->nruns[RUN_ADD1], nn = pt->nruns[RUN_ADDN], no = pt->nruns[RUN_OTHER];
     for (uint32_t i = 0; i < pt->m; i++) {
         uint32_t e = (uint32_t)pt->emp[i];
         Acc *acc = &pt->acc[(size_t)e * naggs];
         if (i + 8 < pt->m) /* the accumulators of a row ahead */
             __builtin_prefetch(&pt->acc[(size_t)pt->emp[i + 8] * naggs], 1);
-        for (uint32_t j = 0; j < naggs; j++, acc++) {
-            const AggRun *g = &runs[j];
-            int64_t pass = g->wblank ? (int64_t)(!g->wblank[i] & (g->wv[i] != 0)) : 1;
-            acc->rows += pass;
-            if (g->kind == AGG_COUNT_ROWS) {
-                acc->count += pass;
-            } else if (g->kind == AGG_SUM || g->kind == AGG_AVG || g->kind == AGG_COUNT) {
-                int64_t add = g->adds ? -1 : 0;
-                for (uint32_t k = 0; k < g->nargs; k++) { /* sum(k1..k10): the common multi-column case */
-                    const Vec *x = &g->args[g->arg[k]];
-                    int64_t in = pass & !x->blank[i];
-                    acc->v += x->v[i] & -in & add;
-                    acc->count += in;
-                }
-            } else if (pass) {
-                for (uint32_t k = 0; k < g->nargs; k++) {
-                    const Vec *x = &g->args[g->arg[k]];
-                    if (!x->blank[i])
-                        update_one(pt, g->a, j, acc, x, i, e);
-                }
+        for (uint32_t j = 0; j < n1; j++) {
+            const AggRun *g = &add1[j];
+            Acc *x = &acc[g->slot];
+            int64_t pass = !g->wblank[i] & (g->wv[i] != 0), in = pass & !g->xblank[i];
+            x->rows += pass;
+            x->v += g->xv[i] & -in & g->add;
+            x->count += in;
+        }
+        for (uint32_t j = 0; j < nn; j++) {
+            const AggRun *g = &addn[j];
+            Acc *x = &acc[g->slot];
+            int64_t pass = !g->wblank[i] & (g->wv[i] != 0), count = 0;
+            i128 sum = 0;
+            for (uint32_t k = 0; k < g->nargs; k++) {
+                const Vec *y = &g->args[g->arg[k]];
+                int64_t in = pass & !y->blank[i];
+                sum += y->v[i] & -in & g->add;
+                count += in;
+            }
+            x->rows += pass;
+            x->v += sum;
+            x->count += count;
+        }
+        for (uint32_t j = 0; j < no; j++) {
+            const AggRun *g = &other[j];
+            if (!(!g->wblank[i] & (g->wv[i] != 0)))
+                continue;
+            acc[g->slot].rows++;
+            for (uint32_t k = 0; k < g->nargs; k++) {
+                const Vec *x = &g->args[g->arg[k]];
+                if (!x->blank[i])
+                    update_one(pt, g->a, g->slot, &acc[g->slot], x, i, e);
             }
         }
     }
+}
+
+/* The twins' counts, from the sums they equal. */
+static void fill_twins(Part *pt, size_t nemp)
+{
+    const AggRun *twins = pt->runs + pt->naggs - pt->nruns[RUN_TWIN];
+    for (uint32_t j = 0; j < pt->nruns[RUN_TWIN]; j++)
+        for (size_t e = 0; e < nemp; e++) {
+            Acc *acc = &pt->acc[e * pt->naggs];
+            acc[twins[j].slot].count = acc[twins[j].twin].count;
+            acc[twins[j].slot].rows = acc[twins[j].twin].rows;
+        }
 }
 
 /* A constant vector that no other instruction writes is filled once for a
@@ -1012,6 +1099,10 @@ static void part_alloc(Part *pt)
     pt->acc = kpi_calloc((size_t)(nemp ? nemp : 1) * (pt->naggs ? pt->naggs : 1), sizeof(Acc));
     pt->emp_rows = kpi_calloc(nemp ? nemp : 1, sizeof(uint64_t));
     strtab_init(&pt->texts);
+    pt->truth.v = kpi_calloc(n, sizeof(int64_t));
+    pt->truth.blank = kpi_calloc(n, 1);
+    for (size_t i = 0; i < n; i++)
+        pt->truth.v[i] = 1;
     agg_runs(pt);
     hoist_constants(pt);
 }
@@ -1041,6 +1132,8 @@ static void part_free(Part *pt)
     kpi_free(pt->acc);
     kpi_free(pt->aggs);
     kpi_free(pt->runs);
+    kpi_free(pt->truth.v);
+    kpi_free(pt->truth.blank);
     kpi_free(pt->hoisted);
     kpi_free(pt->konst);
     kpi_free(pt->emp_rows);
@@ -1290,6 +1383,7 @@ static bool finish_table(Table *tb)
         p0->stats.capped |= part_capped(&tb->parts[k]);
     }
     report_errors(r, tb->parts, tb->nparts);
+    fill_twins(p0, r->res->nemp);
     const Program *p = r->p;
     for (size_t e = 0; e < r->res->nemp; e++)
         for (uint32_t j = 0; j < p0->naggs; j++)

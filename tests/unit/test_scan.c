@@ -17,7 +17,8 @@
     "let most = max(amount from deals)\nlet least = min(amount from deals)\n"                          \
     "let mean = avg(amount from deals) default 0\n"                                                   \
     "let clients = count(distinct client from deals)\nlet n = count(deals)\n"                          \
-    "payout = s.salary + total + most + least + mean + (clients + n) * 1\n"
+    "let filled = count(amount from deals where note != \"x\")\n"                                       \
+    "payout = s.salary + total + most + least + mean + (clients + n + filled) * 1\n"
 
 /* Rows of many employees; every 37th has a note with a line break inside
  * quotes, some are outside the period or of unknown employees, and the

@@ -231,6 +231,48 @@ static void test_ru_dialect_and_scores(void **state)
     done(&ev);
 }
 
+/* Each shape of aggregate update (one argument, several, min/max/distinct,
+ * and a count that equals a sum's count, filled from it) against values
+ * worked by hand, with blanks and filters. */
+static void test_aggregate_shapes(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER "facts calls from \"c.csv\" {\n employee m: text\n date d: date\n q1..q3: score\n kind: text\n}\n"
+                     "let s3 \"S\" = sum(q1..q3 from calls where kind = \"in\")\n"
+                     "let c \"C\" = count(q1..q3 from calls where kind = \"in\")\n"
+                     "let call \"CA\" = count(q1..q3 from calls)\n"
+                     "let c1 \"C1\" = count(q1 from calls where kind = \"in\")\n"
+                     "let s1 \"S1\" = sum(q1 from calls where kind = \"in\")\n"
+                     "let n \"N\" = count(calls where kind = \"in\")\n"
+                     "let a \"A\" = avg(q2 from calls)\n"
+                     "let c2 \"C2\" = count(q2 from calls)\n"
+                     "let hi \"H\" = max(q3 from calls where kind = \"in\")\n"
+                     "let k \"K\" = count(distinct kind from calls)\n"
+                     "payout = 0\n",
+         "2026-10", "r.csv", ROSTER_CSV, "c.csv",
+         "m,d,q1,q2,q3,kind\nE1,2026-10-01,1,0.5,,in\nE1,2026-10-02,0,,0.25,out\nE1,2026-10-03,,1,0.75,in\n"
+         "E2,2026-10-02,,,,in\n",
+         NULL);
+    assert_string_equal(ev.msgs, "");
+    assert_string_equal(out(&ev, 0, "s3"), "3.25");  /* 1 + 0.5 + 1 + 0.75 */
+    assert_string_equal(out(&ev, 0, "c"), "4");     /* the filled cells of the "in" rows */
+    assert_string_equal(out(&ev, 0, "call"), "6");  /* every filled cell */
+    assert_string_equal(out(&ev, 0, "c1"), "1");
+    assert_string_equal(out(&ev, 0, "s1"), "1");
+    assert_string_equal(out(&ev, 0, "n"), "2");
+    assert_string_equal(out(&ev, 0, "a"), "0.75");
+    assert_string_equal(out(&ev, 0, "c2"), "2");
+    assert_string_equal(out(&ev, 0, "hi"), "0.75");
+    assert_string_equal(out(&ev, 0, "k"), "2");
+    assert_string_equal(out(&ev, 1, "s3"), "0");     /* an "in" row of blank cells */
+    assert_string_equal(out(&ev, 1, "c"), "0");
+    assert_string_equal(out(&ev, 1, "n"), "1");
+    assert_string_equal(out(&ev, 1, "hi"), "blank");
+    assert_string_equal(out(&ev, 2, "c"), "0");     /* no rows */
+    done(&ev);
+}
+
 /* An employee whose role cell is empty has no role: a role error, not a
  * blank payout. */
 static void test_blank_role(void **state)
@@ -287,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_employee),
         cmocka_unit_test(test_teams),
         cmocka_unit_test(test_ru_dialect_and_scores),
+        cmocka_unit_test(test_aggregate_shapes),
         cmocka_unit_test(test_blank_role),
         cmocka_unit_test(test_role_error_is_reported),
         cmocka_unit_test(test_row_negation_overflow),
