@@ -11,9 +11,8 @@
  * A record that runs past end is scanned again from its start after a
  * refill, so nothing is changed in the buffer until a record is complete:
  * "" pairs of selected fields are unescaped then. NUL bytes and stray
- * byte-order marks are found per refill by memchr over the new data
- * (clean_end marks the first), which makes the check one pointer comparison
- * per field. */
+ * byte-order marks are found per refill over the new data (clean_end marks
+ * the first), which makes the check one pointer comparison per field. */
 #include "vm/csv.h"
 
 #include "base/alloc.h"
@@ -247,14 +246,41 @@ static void scan_ascii(CsvReader *r)
 {
     size_t i = r->ascii_end < r->pos ? r->pos : r->ascii_end;
     const char *b = r->buf;
-#if CSV_SCAN == 2
-    for (; i + 16 <= r->end; i += 16)
-        if (_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(b + i))))
-            break;
-#endif
     while (i < r->end && !((unsigned char)b[i] & 0x80))
         i++;
     r->ascii_end = i;
+}
+
+/* The first byte of b[i, end) that is NUL or past ASCII, or end. */
+static size_t plain_end(const char *b, size_t i, size_t end)
+{
+#if CSV_SCAN == 2
+    const __m128i zero = _mm_setzero_si128();
+    for (; i + 16 <= end; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        int m = _mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, zero)));
+        if (m)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    while (i < end && b[i] && !((unsigned char)b[i] & 0x80))
+        i++;
+    return i;
+}
+
+/* Checks the new data: NUL bytes and byte-order marks (clean_end) and bytes
+ * past ASCII (ascii_end). One pass finds the first byte either check must
+ * look at, which in an ASCII export is the end; the checks go on from there. */
+static void scan_new(CsvReader *r)
+{
+    size_t a = r->ascii_end < r->pos ? r->pos : r->ascii_end;
+    size_t from = r->bad_found || r->clean_end > a ? a : r->clean_end;
+    size_t k = plain_end(r->buf, from, r->end);
+    if (!r->bad_found && r->clean_end < k)
+        r->clean_end = k;
+    r->ascii_end = a < k ? k : a;
+    scan_clean(r);
+    scan_ascii(r);
 }
 
 static bool read_more(CsvReader *r)
@@ -310,8 +336,7 @@ static bool refill(CsvReader *r)
     if (!read_more(r))
         return false;
     r->buf[r->end] = '\n';
-    scan_clean(r);
-    scan_ascii(r);
+    scan_new(r);
     return true;
 }
 
@@ -732,12 +757,13 @@ __attribute__((always_inline)) static inline int scan_short(CsvReader *r, CsvFie
     char *const e = p + len;
     if ((qm & below) || e >= r->buf + r->end || e > r->buf + r->clean_end)
         return SHORT_NO;
+    uint64_t ends = (dm & below) | (1ull << len);
+    if ((uint32_t)__builtin_popcountll(ends) != r->ncols)
+        return SHORT_NO;       /* too many fields or too few */
     const int32_t *slot = r->slot;
     const char *f = p;
     uint32_t c = 0;
-    for (uint64_t m = (dm & below) | (1ull << len); m; m &= m - 1, c++) {
-        if (c == r->ncols)
-            return SHORT_NO;   /* too many fields */
+    for (uint64_t m = ends; m; m &= m - 1, c++) {
         const char *q = p + __builtin_ctzll(m);
         int32_t sl = slot[c];
         if (sl >= 0) {
@@ -746,8 +772,6 @@ __attribute__((always_inline)) static inline int scan_short(CsvReader *r, CsvFie
         }
         f = q + 1;
     }
-    if (c != r->ncols)
-        return SHORT_NO;       /* too few */
     if (e[-1] == '\r' && slot[c - 1] >= 0 && out[slot[c - 1]].len > 0)
         out[slot[c - 1]].len--;   /* CRLF: the last field ends before the CR */
     if (e > r->buf + r->ascii_end || r->has_dups) {
@@ -927,8 +951,7 @@ static bool start_file(CsvReader *r)
     if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) {
         r->pos = r->clean_end = 3;
         r->bad_found = false;
-        scan_clean(r);
-        scan_ascii(r);
+        scan_new(r);
     }
     if (r->end >= 2 && (memcmp(r->buf, "\xFF\xFE", 2) == 0 || memcmp(r->buf, "\xFE\xFF", 2) == 0))
         return fail_plain(r, 1, 1, "the file is in UTF-16; save it as UTF-8");

@@ -355,6 +355,15 @@ static void test_error_bom_inside(void **state)
     check("a;b\n1;2\n\xEF\xBB\xBF" "a;b\n", ';',
           "[a|b]\n2:1|2\nE3:1:byte-order mark in the middle of the file");
     check("\xEF\xBB\xBF\xEF\xBB\xBF" "a;b\n", ';', "E1:1:byte-order mark in the middle of the file");
+    /* Past the first 16-byte steps of the check of new data, after ASCII and
+     * after a letter past ASCII. */
+    check("a;b\n1234567890123456789012345678901234567890;x\n2;\xEF\xBB\xBF" "y\n", ';',
+          "[a|b]\n2:1234567890123456789012345678901234567890|x\nE3:2:byte-order mark in the middle of the file");
+    check("a;b\n12345678901234567890123456789012345678;Ж\n2;1234567890123456789012345678901234567\xEF\xBB\xBF\n", ';',
+          "[a|b]\n2:12345678901234567890123456789012345678|Ж\nE3:2:byte-order mark in the middle of the file");
+    static const char nul[] = "a;b\n1234567890123456789012345678901234567890;Ж\n2;12345678901234567890123\0\n";
+    check_len(nul, sizeof nul - 1, ';',
+              "[a|b]\n2:1234567890123456789012345678901234567890|Ж\nE3:2:NUL byte in the data (is this a UTF-16 or binary file?)");
 }
 
 static void test_error_utf8(void **state)
