@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/compiler.h"
 #include "vm/cell.h"
+#include "vm/distinct.h"
 #include "vm/num_plain.h"
 #include "vm/run_int.h"
 
@@ -139,67 +140,6 @@ static void emp_index_free(EmpIndex *x)
     kpi_free(x->off);
 }
 
-/* ---- count distinct without keeping rows: a set of (agg, employee, key) ---- */
-typedef struct DistinctKey {
-    uint32_t agg, emp;
-    uint64_t key;        /* a number, or a text's id in the part's own table */
-} DistinctKey;
-
-typedef struct DistinctSet {
-    DistinctKey *slots;
-    uint8_t     *used;
-    size_t       n, cap;
-} DistinctSet;
-
-KPI_WRAPS static uint64_t mix(const DistinctKey *k)
-{
-    uint64_t h = k->key * 0x9E3779B97F4A7C15ull;
-    h ^= ((uint64_t)k->agg << 32 | k->emp) + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2);
-    h ^= h >> 31;
-    return h * 0xBF58476D1CE4E5B9ull;
-}
-
-static void distinct_grow(DistinctSet *s);
-
-/* True when the key is new for this (agg, employee). */
-static bool distinct_insert(DistinctSet *s, DistinctKey k)
-{
-    if ((s->n + 1) * 4 > s->cap * 3)
-        distinct_grow(s);
-    size_t mask = s->cap - 1, h = (size_t)mix(&k) & mask;
-    while (s->used[h]) {
-        DistinctKey *o = &s->slots[h];
-        if (o->agg == k.agg && o->emp == k.emp && o->key == k.key)
-            return false;
-        h = (h + 1) & mask;
-    }
-    s->used[h] = 1;
-    s->slots[h] = k;
-    s->n++;
-    return true;
-}
-
-static void distinct_grow(DistinctSet *s)
-{
-    DistinctSet old = *s;
-    s->cap = old.cap ? old.cap * 2 : 1024;
-    s->slots = kpi_calloc(s->cap, sizeof(DistinctKey));
-    s->used = kpi_calloc(s->cap, 1);
-    s->n = 0;
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.used[i])
-            distinct_insert(s, old.slots[i]);
-    kpi_free(old.slots);
-    kpi_free(old.used);
-}
-
-static void distinct_free(DistinctSet *s)
-{
-    kpi_free(s->slots);
-    kpi_free(s->used);
-    memset(s, 0, sizeof *s);
-}
-
 /* ---- a part of a file, read by one thread ---- */
 /* The last few distinct cells of a number column and their values: a
  * column of few distinct values (scores, quantities, hours) is read by one
@@ -255,8 +195,7 @@ typedef struct Part {
     uint8_t         *konst;      /* nvecs: holds a hoisted constant */
     /* what it found */
     Acc             *acc;        /* nemp * naggs */
-    DistinctSet      distinct;
-    StrTab           texts;      /* count distinct of texts */
+    DistinctSet      distinct;   /* count(distinct ...) */
     TableStats       stats;
     uint64_t        *emp_rows;   /* nemp */
     PartError       *errs;
@@ -891,8 +830,10 @@ STAGE static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, c
             acc->v = v;
         break;
     case AGG_COUNT_DISTINCT: {
-        uint64_t key = a->vtype == VT_TEXT ? strtab_intern(&pt->texts, x->s[i].ptr, x->s[i].len) : (uint64_t)v;
-        if (distinct_insert(&pt->distinct, (DistinctKey){j, emp, key}))
+        char num[16] = {0};  /* readable past its 8 bytes, as distinct_insert reads */
+        memcpy(num, &v, 8);
+        bool text = a->vtype == VT_TEXT;
+        if (distinct_insert(&pt->distinct, j, emp, text ? x->s[i].ptr : num, text ? x->s[i].len : 8))
             acc->count++;
         break;
     }
@@ -913,6 +854,7 @@ enum {
 
 typedef struct AggRun {
     uint8_t        shape;
+    uint8_t        kind;
     uint32_t       slot;      /* its place among the table's aggregates: the accumulator */
     uint32_t       twin;      /* RUN_TWIN: the sum's place */
     int64_t        add;       /* -1 when the value counts (sum, avg), 0 when only its presence */
@@ -951,7 +893,7 @@ static AggRun agg_run(Part *pt, uint32_t j)
 {
     const AggSpec *a = &pt->r->p->aggs[pt->aggs[j]];
     const Vec *w = a->where != NO_REG ? &pt->vecs[a->where] : &pt->truth;
-    AggRun g = {RUN_OTHER, j, 0, a->kind == AGG_SUM || a->kind == AGG_AVG ? -1 : 0, w->blank, w->v,
+    AggRun g = {RUN_OTHER, a->kind, j, 0, a->kind == AGG_SUM || a->kind == AGG_AVG ? -1 : 0, w->blank, w->v,
                 NULL, NULL, pt->vecs, a->args, a->nargs, a};
     int32_t twin = twin_of(pt, j);
     if (twin >= 0) {
@@ -984,6 +926,16 @@ static void agg_runs(Part *pt)
             }
     }
     kpi_free(all);
+}
+
+/* The value a count(distinct ...) will insert at row i, prefetched. */
+static void distinct_ahead(Part *pt, const AggRun *g, uint32_t i)
+{
+    if (g->wblank[i] || !g->wv[i] || g->nargs != 1 || g->args[g->arg[0]].blank[i])
+        return;
+    const Vec *x = &g->args[g->arg[0]];
+    if (g->a->vtype == VT_TEXT)
+        distinct_prefetch(&pt->distinct, g->slot, (uint32_t)pt->emp[i], x->s[i].ptr, x->s[i].len);
 }
 
 /* Row by row, every aggregate of the row's employee: their accumulators
@@ -1025,6 +977,8 @@ STAGE static void update_aggs(Part *pt)
         }
         for (uint32_t j = 0; j < no; j++) {
             const AggRun *g = &other[j];
+            if (g->kind == AGG_COUNT_DISTINCT && i + 8 < pt->m)
+                distinct_ahead(pt, g, i + 8);
             if (!(!g->wblank[i] & (g->wv[i] != 0)))
                 continue;
             acc[g->slot].rows++;
@@ -1098,7 +1052,6 @@ static void part_alloc(Part *pt)
      * touches stays in cache */
     pt->acc = kpi_calloc((size_t)(nemp ? nemp : 1) * (pt->naggs ? pt->naggs : 1), sizeof(Acc));
     pt->emp_rows = kpi_calloc(nemp ? nemp : 1, sizeof(uint64_t));
-    strtab_init(&pt->texts);
     pt->truth.v = kpi_calloc(n, sizeof(int64_t));
     pt->truth.blank = kpi_calloc(n, 1);
     for (size_t i = 0; i < n; i++)
@@ -1138,7 +1091,6 @@ static void part_free(Part *pt)
     kpi_free(pt->konst);
     kpi_free(pt->emp_rows);
     distinct_free(&pt->distinct);
-    strtab_free(&pt->texts);
     for (size_t i = 0; i < pt->nerrs; i++)
         kpi_free(pt->errs[i].msg);
     kpi_free(pt->errs);
@@ -1190,19 +1142,12 @@ static void merge_acc(const Program *p, Part *to, const Part *from, size_t nemp)
             acc_combine(&p->aggs[to->aggs[j]], &to->acc[e * to->naggs + j], &from->acc[e * to->naggs + j]);
 }
 
-static void merge_distinct(const Program *p, Part *to, const Part *from)
+static void merge_distinct(Part *to, const Part *from)
 {
     for (size_t i = 0; i < from->distinct.cap; i++) {
-        if (!from->distinct.used[i])
-            continue;
-        DistinctKey k = from->distinct.slots[i];
-        if (p->aggs[from->aggs[k.agg]].vtype == VT_TEXT) {
-            uint32_t len;
-            const char *s = strtab_get(&from->texts, (uint32_t)k.key, &len);
-            k.key = strtab_intern(&to->texts, s, len);
-        }
-        if (distinct_insert(&to->distinct, k))
-            to->acc[(size_t)k.emp * to->naggs + k.agg].count++;
+        const DistinctKey *k = &from->distinct.slots[i];
+        if (k->emp1 && distinct_insert(&to->distinct, k->agg, k->emp1 - 1, distinct_value(&from->distinct, k), k->len))
+            to->acc[(size_t)(k->emp1 - 1) * to->naggs + k->agg].count++;
     }
 }
 
@@ -1221,7 +1166,7 @@ static void merge_part(Part *to, const Part *from)
     const Program *p = to->r->p;
     size_t nemp = to->r->res->nemp;
     merge_acc(p, to, from, nemp);
-    merge_distinct(p, to, from);
+    merge_distinct(to, from);
     merge_stats(&to->stats, &from->stats);
     for (size_t e = 0; e < nemp; e++)
         to->emp_rows[e] += from->emp_rows[e];
@@ -1388,11 +1333,11 @@ static bool finish_table(Table *tb)
     for (size_t e = 0; e < r->res->nemp; e++)
         for (uint32_t j = 0; j < p0->naggs; j++)
             acc_combine(&p->aggs[p0->aggs[j]], &r->acc[e * p->naggs + p0->aggs[j]], &p0->acc[e * p0->naggs + j]);
-    for (size_t i = 0; i < p0->distinct.cap; i++)
-        if (p0->distinct.used[i]) { /* distinct counts: the merged part's */
-            DistinctKey k = p0->distinct.slots[i];
-            r->acc[(size_t)k.emp * p->naggs + p0->aggs[k.agg]].count++;
-        }
+    for (size_t i = 0; i < p0->distinct.cap; i++) { /* distinct counts: the merged part's */
+        const DistinctKey *k = &p0->distinct.slots[i];
+        if (k->emp1)
+            r->acc[(size_t)(k->emp1 - 1) * p->naggs + p0->aggs[k->agg]].count++;
+    }
     uint32_t nt = r->p->ntables;
     for (size_t e = 0; e < r->res->nemp; e++)
         r->res->emp_rows[e * nt + tb->ti] += p0->emp_rows[e];

@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "vm/run.h"
+#include "vm/distinct.h"
 #include "vm/slice.h"
 
 #define SCHEME                                                                                        \
@@ -31,10 +32,10 @@ static char *deals_csv(uint32_t rows, const uint32_t *bad, uint32_t nbad)
         bool broken = false;
         for (uint32_t k = 0; k < nbad; k++)
             broken |= bad[k] == i;
-        buf_printf(&b, "E%u,2026-%02u-%02u,%s%u.%02u,%s,C%u%s\n", i % 13 == 12 ? 99 : i % 50,
+        buf_printf(&b, "E%u,2026-%02u-%02u,%s%u.%02u,%s,C%u%s%s\n", i % 13 == 12 ? 99 : i % 50,
                    i % 20 == 0 ? 11 : 10, 1 + i % 28, broken ? "x" : "", (i * 7919u) % 100000u, i % 100,
                    i % 37 == 0 ? "\"two\nlines\"" : i % 5 ? "ok" : "x", (i * 31u) % 997u,
-                   broken && i == 17001 ? ",extra" : "");
+                   i % 3 ? "" : " of a name longer than sixteen bytes", broken && i == 17001 ? ",extra" : "");
     }
     char *s = kpi_strdup(buf_cstr(&b));
     buf_free(&b);
@@ -104,6 +105,45 @@ static void check_same(const char *deals, const char *must_say)
     free_program(p);
     kpi_free(roster);
     remove_dir(dir);
+}
+
+/* The set behind count(distinct): values of every length around the 8 and
+ * 16 bytes a slot holds, told apart by their bytes, their aggregate and
+ * their employee, through growth and read back. */
+static void test_distinct_set(void **state)
+{
+    (void)state;
+    DistinctSet s;
+    memset(&s, 0, sizeof s);
+    char v[64 + 8];
+    for (uint32_t round = 0; round < 2; round++)
+        for (uint32_t n = 0; n <= 40; n++)
+            for (uint32_t e = 0; e < 50; e++) {
+                memset(v, 0, sizeof v);
+                for (uint32_t k = 0; k < n; k++)
+                    v[k] = (char)('a' + (k + e) % 26);
+                assert_int_equal(distinct_insert(&s, n % 3, e, v, n), round == 0);
+            }
+    assert_int_equal(s.n, 41 * 50);
+    /* a value that differs only in its last byte, or only past byte 16 */
+    memset(v, 'a', 40);
+    assert_true(distinct_insert(&s, 7, 0, v, 40));
+    v[39] = 'b';
+    assert_true(distinct_insert(&s, 7, 0, v, 40));
+    assert_false(distinct_insert(&s, 7, 0, v, 40));
+    assert_true(distinct_insert(&s, 8, 0, v, 40)); /* another aggregate */
+    assert_true(distinct_insert(&s, 7, 1, v, 40)); /* another employee */
+    size_t found = 0;
+    for (size_t i = 0; i < s.cap; i++) {
+        const DistinctKey *k = &s.slots[i];
+        if (k->emp1 == 2 && k->agg == 7) {
+            assert_int_equal(k->len, 40);
+            assert_memory_equal(distinct_value(&s, k), v, 40);
+            found++;
+        }
+    }
+    assert_int_equal(found, 1);
+    distinct_free(&s);
 }
 
 static void test_parts_give_the_same_result(void **state)
@@ -354,6 +394,7 @@ static void test_passes_before_the_last(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_distinct_set),
         cmocka_unit_test(test_parts_give_the_same_result),
         cmocka_unit_test(test_parts_give_the_same_errors),
         cmocka_unit_test(test_a_quoted_break_across_a_split),
