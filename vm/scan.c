@@ -183,7 +183,7 @@ typedef struct Part {
     Vec             *vecs;
     int32_t         *vec_field;  /* batch field of a column vector, -1 computed */
     int32_t         *emp;        /* kept rows: employee */
-    uint64_t        *rowno;      /* kept rows: record number */
+    const uint64_t  *rowno;      /* the batch's record numbers: kept row i's is rowno[keep[i]] */
     uint32_t        *keep;       /* kept rows: index in the batch */
     uint32_t         m;          /* kept rows in this batch */
     uint32_t        *aggs;       /* the aggregates of its table */
@@ -433,6 +433,7 @@ STAGE static void select_rows(Part *pt, const CsvBatch *b)
     }
     DateMemo dmemo[2] = {{0, 0, 0}, {0, 0, 0}};
     pt->m = 0;
+    pt->rowno = b->rowno;
     for (uint32_t i = 0; i < b->nrows && !part_capped(pt); i++) {
         size_t here = start[i % AHEAD];
         if (i + AHEAD < b->nrows) {
@@ -475,7 +476,6 @@ STAGE static void select_rows(Part *pt, const CsvBatch *b)
         pt->emp_rows[e]++;
         pt->keep[pt->m] = i;
         pt->emp[pt->m] = e;
-        pt->rowno[pt->m] = row;
         pt->m++;
     }
 }
@@ -494,7 +494,7 @@ typedef struct ColLoad {
 
 static void load_slow(const ColLoad *l, uint32_t i, CsvField f)
 {
-    if (!parse_cell(l->pt, l->c, l->v, i, f, l->pt->rowno[i], l->col))
+    if (!parse_cell(l->pt, l->c, l->v, i, f, l->pt->rowno[l->pt->keep[i]], l->col))
         l->v->blank[i] = 1;
 }
 
@@ -620,8 +620,8 @@ static void row_overflow(Part *pt, uint32_t pc, uint32_t i)
     Span sp = program_span(pt->r->p, pt->t->code_span[pc]);
     const Source *src = sources_get(&pt->r->p->sources, sp.file);
     LineCol lc = src ? source_linecol(src, sp.start) : (LineCol){0, 0};
-    part_error(pt, K_RUN_OVERFLOW, pt->rowno[i], 0, "a number is out of range in the row expression at %s:%u:%u",
-               src ? src->name : "?", lc.line, lc.col);
+    part_error(pt, K_RUN_OVERFLOW, pt->rowno[pt->keep[i]], 0,
+               "a number is out of range in the row expression at %s:%u:%u", src ? src->name : "?", lc.line, lc.col);
 }
 
 static inline bool text_eq(CsvField a, CsvField b)
@@ -1042,7 +1042,6 @@ static void part_alloc(Part *pt)
             pt->vecs[v].memo = kpi_calloc(1, sizeof(CellMemo));
     }
     pt->emp = kpi_calloc(n, sizeof(int32_t));
-    pt->rowno = kpi_calloc(n, sizeof(uint64_t));
     pt->keep = kpi_calloc(n, sizeof(uint32_t));
     pt->aggs = kpi_calloc(naggs ? naggs : 1, sizeof(uint32_t));
     for (uint32_t ai = 0; ai < naggs; ai++)
@@ -1071,7 +1070,6 @@ static void part_release(Part *pt)
     }
     kpi_free(pt->vecs);
     kpi_free(pt->emp);
-    kpi_free(pt->rowno);
     kpi_free(pt->keep);
     pt->vecs = NULL;
     pt->emp = NULL;
