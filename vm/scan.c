@@ -171,6 +171,23 @@ typedef struct PartError {
     char    *msg;
 } PartError;
 
+/* A part's accumulator, 16 bytes so that an employee's lie in one cache
+ * line or two: a sum in int64 and counts in uint32 (rows are fewer than
+ * CSV_MAX_ROWS). What outgrows them moves to the part's carry, so the sum
+ * is v + carry.v and the count count + carry.count, exactly. */
+typedef struct PartAcc {
+    int64_t  v;       /* the sum, or the min or max so far */
+    uint32_t count;
+    uint32_t rows;    /* rows that passed the filter (explanations) */
+} PartAcc;
+
+typedef struct PartCarry {
+    i128     v;
+    uint64_t count;
+} PartCarry;
+
+_Static_assert(CSV_MAX_ROWS < UINT32_MAX, "a part's row counts fit uint32");
+
 typedef struct Part {
     Run             *r;          /* read only while parts run */
     const EmpIndex  *emps;
@@ -194,7 +211,8 @@ typedef struct Part {
     uint8_t         *hoisted;    /* ncode: a constant filled once, not per batch */
     uint8_t         *konst;      /* nvecs: holds a hoisted constant */
     /* what it found */
-    Acc             *acc;        /* nemp * naggs */
+    PartAcc         *acc;        /* nemp * naggs */
+    PartCarry       *carry;      /* nemp * naggs, once a sum or count outgrows its PartAcc */
     DistinctSet      distinct;   /* count(distinct ...) */
     TableStats       stats;
     uint64_t        *emp_rows;   /* nemp */
@@ -808,19 +826,36 @@ STAGE static void row_ins(Part *pt, uint32_t pc)
 }
 
 /* ---- aggregates ---- */
-/* j: the aggregate's place among its table's */
-STAGE static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, const Vec *x, uint32_t i, uint32_t emp)
+/* A sum or a count that would outgrow its PartAcc: the part's carry takes
+ * what it held, and it starts again from 0. Rare, so out of line. */
+__attribute__((noinline, cold)) static void carry_over(Part *pt, PartAcc *x, i128 sum, uint64_t count)
+{
+    if (!pt->carry)
+        pt->carry = kpi_calloc((size_t)pt->r->res->nemp * pt->naggs, sizeof(PartCarry));
+    PartCarry *c = &pt->carry[x - pt->acc];
+    c->v += x->v + sum;
+    c->count += x->count + count;
+    x->v = 0;
+    x->count = 0;
+}
+
+static inline void acc_add(Part *pt, PartAcc *x, i128 sum, uint64_t count)
+{
+    int64_t v;
+    if (sum < INT64_MIN || sum > INT64_MAX || __builtin_add_overflow(x->v, (int64_t)sum, &v) ||
+        count > UINT32_MAX - x->count)
+        carry_over(pt, x, sum, count);
+    else
+        x->v = v, x->count += (uint32_t)count;
+}
+
+/* min, max and count(distinct) of row i's value; j: the aggregate's place
+ * among its table's */
+STAGE static void update_one(Part *pt, const AggSpec *a, uint32_t j, PartAcc *acc, const Vec *x, uint32_t i,
+                             uint32_t emp)
 {
     int64_t v = x->v[i];
     switch ((AggKind)a->kind) {
-    case AGG_SUM:
-    case AGG_AVG:
-        acc->v += v;
-        acc->count++;
-        break;
-    case AGG_COUNT:
-        acc->count++;
-        break;
     case AGG_MIN:
         if (!acc->count++ || v < acc->v)
             acc->v = v;
@@ -833,9 +868,8 @@ STAGE static void update_one(Part *pt, const AggSpec *a, uint32_t j, Acc *acc, c
         char num[16] = {0};  /* readable past its 8 bytes, as distinct_insert reads */
         memcpy(num, &v, 8);
         bool text = a->vtype == VT_TEXT;
-        if (distinct_insert(&pt->distinct, j, emp, text ? x->s[i].ptr : num, text ? x->s[i].len : 8))
-            acc->count++;
-        break;
+        (void)distinct_insert(&pt->distinct, j, emp, text ? x->s[i].ptr : num, text ? x->s[i].len : 8);
+        break; /* counted from the merged set */
     }
     default:
         break;
@@ -949,20 +983,24 @@ STAGE static void update_aggs(Part *pt)
     const uint32_t n1 = pt->nruns[RUN_ADD1], nn = pt->nruns[RUN_ADDN], no = pt->nruns[RUN_OTHER];
     for (uint32_t i = 0; i < pt->m; i++) {
         uint32_t e = (uint32_t)pt->emp[i];
-        Acc *acc = &pt->acc[(size_t)e * naggs];
+        PartAcc *acc = &pt->acc[(size_t)e * naggs];
         if (i + 8 < pt->m) /* the accumulators of a row ahead */
             __builtin_prefetch(&pt->acc[(size_t)pt->emp[i + 8] * naggs], 1);
         for (uint32_t j = 0; j < n1; j++) {
             const AggRun *g = &add1[j];
-            Acc *x = &acc[g->slot];
+            PartAcc *x = &acc[g->slot];
             int64_t pass = !g->wblank[i] & (g->wv[i] != 0), in = pass & !g->xblank[i];
-            x->rows += pass;
-            x->v += g->xv[i] & -in & g->add;
-            x->count += in;
+            int64_t d = g->xv[i] & -in & g->add, v;
+            x->rows += (uint32_t)pass;
+            x->count += (uint32_t)in; /* at most rows */
+            if (__builtin_add_overflow(x->v, d, &v))
+                carry_over(pt, x, d, 0);
+            else
+                x->v = v;
         }
         for (uint32_t j = 0; j < nn; j++) {
             const AggRun *g = &addn[j];
-            Acc *x = &acc[g->slot];
+            PartAcc *x = &acc[g->slot];
             int64_t pass = !g->wblank[i] & (g->wv[i] != 0), count = 0;
             i128 sum = 0;
             for (uint32_t k = 0; k < g->nargs; k++) {
@@ -971,9 +1009,8 @@ STAGE static void update_aggs(Part *pt)
                 sum += y->v[i] & -in & g->add;
                 count += in;
             }
-            x->rows += pass;
-            x->v += sum;
-            x->count += count;
+            x->rows += (uint32_t)pass;
+            acc_add(pt, x, sum, (uint64_t)count);
         }
         for (uint32_t j = 0; j < no; j++) {
             const AggRun *g = &other[j];
@@ -991,15 +1028,16 @@ STAGE static void update_aggs(Part *pt)
     }
 }
 
-/* The twins' counts, from the sums they equal. */
-static void fill_twins(Part *pt, size_t nemp)
+/* The twins' counts in the run's accumulators, from the sums they equal. */
+static void fill_twins(Run *r, const Part *pt)
 {
     const AggRun *twins = pt->runs + pt->naggs - pt->nruns[RUN_TWIN];
+    const uint32_t naggs = r->p->naggs;
     for (uint32_t j = 0; j < pt->nruns[RUN_TWIN]; j++)
-        for (size_t e = 0; e < nemp; e++) {
-            Acc *acc = &pt->acc[e * pt->naggs];
-            acc[twins[j].slot].count = acc[twins[j].twin].count;
-            acc[twins[j].slot].rows = acc[twins[j].twin].rows;
+        for (size_t e = 0; e < r->res->nemp; e++) {
+            Acc *acc = &r->acc[e * naggs];
+            acc[pt->aggs[twins[j].slot]].count = acc[pt->aggs[twins[j].twin]].count;
+            acc[pt->aggs[twins[j].slot]].rows = acc[pt->aggs[twins[j].twin]].rows;
         }
 }
 
@@ -1049,7 +1087,7 @@ static void part_alloc(Part *pt)
             pt->aggs[pt->naggs++] = ai;
     /* the table's aggregates only, an employee's together: what a row
      * touches stays in cache */
-    pt->acc = kpi_calloc((size_t)(nemp ? nemp : 1) * (pt->naggs ? pt->naggs : 1), sizeof(Acc));
+    pt->acc = kpi_calloc((size_t)(nemp ? nemp : 1) * (pt->naggs ? pt->naggs : 1), sizeof(PartAcc));
     pt->emp_rows = kpi_calloc(nemp ? nemp : 1, sizeof(uint64_t));
     pt->truth.v = kpi_calloc(n, sizeof(int64_t));
     pt->truth.blank = kpi_calloc(n, 1);
@@ -1081,6 +1119,7 @@ static void part_free(Part *pt)
 {
     part_release(pt);
     kpi_free(pt->acc);
+    kpi_free(pt->carry);
     kpi_free(pt->aggs);
     kpi_free(pt->runs);
     kpi_free(pt->truth.v);
@@ -1117,8 +1156,9 @@ static void *part_run(void *arg)
 }
 
 /* ---- merging parts in file order ---- */
-/* y into x. A distinct count is left: it comes from the union of the sets. */
-static void acc_combine(const AggSpec *a, Acc *x, const Acc *y)
+/* A part's accumulator (with its carry) into the run's. A distinct count
+ * is left: it comes from the union of the sets. */
+static void acc_fold(const AggSpec *a, Acc *x, const PartAcc *y, const PartCarry *c)
 {
     x->rows += y->rows;
     if (a->kind == AGG_COUNT_DISTINCT)
@@ -1128,24 +1168,28 @@ static void acc_combine(const AggSpec *a, Acc *x, const Acc *y)
         if (y->count && (!x->count || better))
             x->v = y->v;
     } else {
-        x->v += y->v;
+        x->v += y->v + (c ? c->v : 0);
     }
-    x->count += y->count;
+    x->count += (int64_t)y->count + (c ? (int64_t)c->count : 0);
 }
 
-static void merge_acc(const Program *p, Part *to, const Part *from, size_t nemp)
+static void fold_part(Run *r, const Part *pt)
 {
-    for (size_t e = 0; e < nemp; e++)
-        for (uint32_t j = 0; j < to->naggs; j++)
-            acc_combine(&p->aggs[to->aggs[j]], &to->acc[e * to->naggs + j], &from->acc[e * to->naggs + j]);
+    const Program *p = r->p;
+    for (size_t e = 0; e < r->res->nemp; e++)
+        for (uint32_t j = 0; j < pt->naggs; j++) {
+            size_t k = e * pt->naggs + j;
+            acc_fold(&p->aggs[pt->aggs[j]], &r->acc[e * p->naggs + pt->aggs[j]], &pt->acc[k],
+                     pt->carry ? &pt->carry[k] : NULL);
+        }
 }
 
 static void merge_distinct(Part *to, const Part *from)
 {
     for (size_t i = 0; i < from->distinct.cap; i++) {
         const DistinctKey *k = &from->distinct.slots[i];
-        if (k->emp1 && distinct_insert(&to->distinct, k->agg, k->emp1 - 1, distinct_value(&from->distinct, k), k->len))
-            to->acc[(size_t)(k->emp1 - 1) * to->naggs + k->agg].count++;
+        if (k->emp1)
+            (void)distinct_insert(&to->distinct, k->agg, k->emp1 - 1, distinct_value(&from->distinct, k), k->len);
     }
 }
 
@@ -1159,11 +1203,10 @@ static void merge_stats(TableStats *to, const TableStats *from)
         note_unknown_id(to, from->unknown_ids[k]);
 }
 
+/* What the run takes from a part other than its accumulators, into part 0. */
 static void merge_part(Part *to, const Part *from)
 {
-    const Program *p = to->r->p;
     size_t nemp = to->r->res->nemp;
-    merge_acc(p, to, from, nemp);
     merge_distinct(to, from);
     merge_stats(&to->stats, &from->stats);
     for (size_t e = 0; e < nemp; e++)
@@ -1320,17 +1363,15 @@ static bool finish_table(Table *tb)
     Part *p0 = &tb->parts[0];
     bool failed = false;
     for (uint32_t k = 0; k < tb->nparts; k++) {
+        fold_part(r, &tb->parts[k]);
         if (k > 0)
             merge_part(p0, &tb->parts[k]);
         failed |= tb->parts[k].failed;
         p0->stats.capped |= part_capped(&tb->parts[k]);
     }
     report_errors(r, tb->parts, tb->nparts);
-    fill_twins(p0, r->res->nemp);
+    fill_twins(r, p0);
     const Program *p = r->p;
-    for (size_t e = 0; e < r->res->nemp; e++)
-        for (uint32_t j = 0; j < p0->naggs; j++)
-            acc_combine(&p->aggs[p0->aggs[j]], &r->acc[e * p->naggs + p0->aggs[j]], &p0->acc[e * p0->naggs + j]);
     for (size_t i = 0; i < p0->distinct.cap; i++) { /* distinct counts: the merged part's */
         const DistinctKey *k = &p0->distinct.slots[i];
         if (k->emp1)

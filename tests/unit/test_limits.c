@@ -711,6 +711,31 @@ static void test_int64_extremes_in_a_run(void **state)
     done(&ev);
 }
 
+/* A sum of several columns past int64 either way, and its count, exact:
+ * what outgrows a part's 64-bit accumulator moves to its carry. */
+static void test_int64_extremes_in_several_columns(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, SCHEME_HEAD "facts g from \"g.csv\" {\n    employee e: text\n    date d: date\n    k1..k3: integer\n}\n"
+                          "let total \"T\" = sum(k1..k3 from g)\nlet n \"N\" = count(k1..k3 from g)\n"
+                          "let mean \"M\" = avg(k1..k3 from g)\npayout = s.salary\n",
+         "2026-10", "r.csv", ROSTER_CSV, "g.csv",
+         "e,d,k1,k2,k3\n"
+         "E1,2026-10-01,9223372036854775807,9223372036854775807,9223372036854775807\n"
+         "E1,2026-10-02,-9223372036854775808,-9223372036854775808,5\n"
+         "E2,2026-10-01,-9223372036854775808,-9223372036854775808,\n"
+         "E2,2026-10-02,-9223372036854775808,,1\n",
+         NULL);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(out(&ev, 0, "total"), "9223372036854775810"); /* 3 max + 2 min + 5 */
+    assert_string_equal(out(&ev, 0, "n"), "6");
+    assert_string_equal(out(&ev, 1, "total"), "-27670116110564327423");
+    assert_string_equal(out(&ev, 1, "n"), "4");
+    assert_string_equal(out(&ev, 1, "mean"), "-6917529027641081855.75");
+    done(&ev);
+}
+
 /* A row expression that leaves int64, by rescaling or negating, is an
  * error at the row and the scheme's place, never a wrapped number. */
 static void test_row_rescale_overflow(void **state)
@@ -825,6 +850,7 @@ int main(void)
         cmocka_unit_test(test_run_errors_cap),
         cmocka_unit_test(test_max_steps),
         cmocka_unit_test(test_int64_extremes_in_a_run),
+        cmocka_unit_test(test_int64_extremes_in_several_columns),
         cmocka_unit_test(test_row_rescale_overflow),
         cmocka_unit_test(test_overflow_and_default),
         cmocka_unit_test(test_division_and_step),
