@@ -440,7 +440,7 @@ NumStatus rat_scaled(i128 v, int scale, Rat *out)
     }
     int twos = u128_ctz(i128_mag(v)), fives = 0;
     twos = twos < scale ? twos : scale;
-    i128 n = v / ((i128)1 << twos);
+    i128 n = v >> twos; /* exact: 2^twos divides v (a shift, not a 128-bit division) */
     if (fits64(n)) { /* the common case, in hardware division */
         int64_t m = (int64_t)n;
         for (; fives < scale && m % 5 == 0; fives++)
@@ -674,7 +674,7 @@ bool rat_to_scaled(Rat a, int scale, int64_t *out)
     i128 n;
     if (scale >= 0 && scale <= 18 && fits64(a.num) && a.den <= i128_pow10(scale) &&
         (uint64_t)i128_pow10(scale) % (uint64_t)a.den == 0) { /* a decimal of at most scale digits */
-        int64_t m = (int64_t)(i128_pow10(scale) / a.den);
+        int64_t m = (int64_t)((uint64_t)i128_pow10(scale) / (uint64_t)a.den);
         return !__builtin_mul_overflow((int64_t)a.num, m, out) && *out != INT64_MIN;
     }
     if (scale < 0 || scale > RAT_MAX_SCALE || rat_mul(a, rat_i128(i128_pow10(scale)), &scaled) != NUM_OK ||

@@ -4,6 +4,7 @@
 #include "base/alloc.h"
 #include "base/fsio.h"
 #include "vm/cell.h"
+#include "vm/num_plain.h"
 #include "vm/run_int.h"
 
 #include <stdio.h>
@@ -100,33 +101,37 @@ bool ref_map_header(Run *r, const TableSpec *t, const char *file, const CsvField
     return ok;
 }
 
+/* A number cell into its scaled integer. INT64_MIN is REF_BLANK, so a cell
+ * of exactly that value is out of range rather than read as blank. */
 static bool parse_number(Run *r, const ColumnSpec *c, const Dialect *d, const char *file,
-                         uint64_t row, uint32_t col, CsvField f, Value *out)
+                         uint64_t row, uint32_t col, CsvField f, int64_t *out)
 {
     int64_t v;
-    NumStatus st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v);
+    NumStatus st = NUM_OK;
+    if (!dec_parse_plain(f.ptr, f.len, d->num.decimal_point, c->scale, &v)) /* the usual cell, quickly */
+        st = dec_parse(f.ptr, f.len, &d->num, c->scale, &v);
+    if (st == NUM_OK && v == REF_BLANK)
+        st = NUM_OVERFLOW;
     if (st != NUM_OK) {
         run_data_error(r, K_DATA_CELL, file, row, col, "'%.*s' in column %s: %s (expected %s)", (int)f.len, f.ptr,
                        c->name, cell_num_problem(st, c->scale), cell_expected(c, d));
         return false;
     }
-    Rat q;
-    rat_scaled(v, c->scale, &q);
     if (c->nonzero && v == 0) {
         run_data_error(r, K_DATA_CELL, file, row, col, "zero in column %s, which is declared nonzero", c->name);
         return false;
     }
-    if (c->type == COL_SCORE && (rat_sign(q) < 0 || rat_cmp(q, rat_int(1)) > 0)) {
+    if (c->type == COL_SCORE && (v < 0 || v > (int64_t)i128_pow10(c->scale))) {
         run_data_error(r, K_DATA_CELL, file, row, col, "score '%.*s' in column %s is outside 0..1", (int)f.len,
                        f.ptr, c->name);
         return false;
     }
-    *out = val_num(q);
+    *out = v;
     return true;
 }
 
 static bool parse_empty(Run *r, const ColumnSpec *c, const char *file, uint64_t row, uint32_t col,
-                        Value *out)
+                        int64_t *out)
 {
     static const char *const role[] = {"", "an employee", "a date", "a period", "a department", "a name"};
     bool key = c->role != 0;
@@ -138,24 +143,24 @@ static bool parse_empty(Run *r, const ColumnSpec *c, const char *file, uint64_t 
     }
     bool numeric = c->type == COL_INTEGER || c->type == COL_DECIMAL || c->type == COL_MONEY ||
                    c->type == COL_HOURS || c->type == COL_DAYS;
-    *out = c->empty == EMPTY_ZERO && numeric ? val_num(rat_int(0)) : val_blank();
+    *out = c->empty == EMPTY_ZERO && numeric ? 0 : REF_BLANK;
     return true;
 }
 
 bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char *file, uint64_t row,
-                    uint32_t col, CsvField f, Value *out)
+                    uint32_t col, CsvField f, int64_t *out)
 {
     const Dialect *d = &t->dialect;
     if (cell_empty(f.ptr, f.len))
         return parse_empty(r, c, file, row, col, out);
     switch ((ColType)c->type) {
     case COL_TEXT:
-        *out = val_text(strtab_intern(&r->res->strs, f.ptr, f.len));
+        *out = strtab_intern(&r->res->strs, f.ptr, f.len);
         return true;
     case COL_BOOL: {
         bool b;
         if (cell_bool(f.ptr, f.len, &b)) {
-            *out = val_bool(b);
+            *out = b;
             return true;
         }
         break;
@@ -163,7 +168,7 @@ bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char 
     case COL_DATE: {
         Day day;
         if (date_parse(f.ptr, f.len, d->date, &day)) {
-            *out = val_date(day);
+            *out = day;
             return true;
         }
         break;
@@ -171,7 +176,7 @@ bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char 
     case COL_PERIOD: {
         Period p;
         if (period_parse_cell(f.ptr, f.len, (PeriodKind)r->p->period, d->date, &p)) {
-            *out = val_text(strtab_intern(&r->res->strs, p.label, strlen(p.label)));
+            *out = strtab_intern(&r->res->strs, p.label, strlen(p.label));
             return true;
         }
         break;
@@ -184,8 +189,9 @@ bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char 
     return false;
 }
 
-/* Reads a whole reference table: calls `row` with the values of each record. */
-typedef bool (*RowFn)(Run *r, const TableSpec *t, const char *file, uint64_t rowno, Value *vals,
+/* Reads a whole reference table: calls `row` with the cells of each record,
+ * as ref_cell_value reads them. */
+typedef bool (*RowFn)(Run *r, const TableSpec *t, const char *file, uint64_t rowno, const int64_t *cells,
                       void *ctx);
 
 static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
@@ -195,7 +201,7 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
     CsvReader *rd = run_csv_open(r, t, file, &err);
     bool ok = false;
     int32_t *pos = kpi_calloc(t->ncols, sizeof(int32_t));
-    Value *vals = kpi_calloc(t->ncols, sizeof(Value));
+    int64_t *vals = kpi_calloc(t->ncols, sizeof(int64_t));
     const CsvField *names;
     uint32_t ncols;
     if (!rd) {
@@ -250,36 +256,21 @@ done:
     return ok;
 }
 
-/* A parsed cell as ref_cell_value reads it back. Numbers were parsed
- * from a scaled integer of the column's scale, so they convert back. */
-static int64_t cell_of(const ColumnSpec *c, Value v)
-{
-    int64_t x = 0;
-    switch ((ValueKind)v.kind) {
-    case V_NUM:  rat_to_scaled(v.q, c->scale, &x); return x;
-    case V_DATE: return (int32_t)v.aux;
-    case V_TEXT:
-    case V_BOOL: return v.aux;
-    default:     return REF_BLANK;
-    }
-}
-
 /* ---- roster -------------------------------------------------------------- */
 typedef struct RosterRows {
-    int64_t *cells;          /* growing: nrows * ncols, as cell_of makes them */
+    int64_t *cells;          /* growing: nrows * ncols */
     uint64_t *rowno;
     size_t   n, cap, caprow;
 } RosterRows;
 
-static bool roster_row(Run *r, const TableSpec *t, const char *file, uint64_t rowno, Value *vals,
+static bool roster_row(Run *r, const TableSpec *t, const char *file, uint64_t rowno, const int64_t *vals,
                        void *ctx)
 {
     (void)r;
     (void)file;
     RosterRows *rr = ctx;
     rr->cells = kpi_grow(rr->cells, &rr->cap, (rr->n + 1) * t->ncols, sizeof(int64_t));
-    for (uint32_t k = 0; k < t->ncols; k++)
-        rr->cells[rr->n * t->ncols + k] = cell_of(&t->cols[k], vals[k]);
+    memcpy(rr->cells + rr->n * t->ncols, vals, sizeof(int64_t) * t->ncols);
     size_t n = rr->n;
     VEC_PUSH(rr->rowno, n, rr->caprow, rowno);
     rr->n++;
@@ -388,14 +379,14 @@ typedef struct PlanCtx {
     uint32_t  period_text;
 } PlanCtx;
 
-static int32_t *plan_slot(Run *r, const TableSpec *t, PlanData *pd, const Value *vals)
+static int32_t *plan_slot(Run *r, const TableSpec *t, PlanData *pd, const int64_t *vals)
 {
     if (t->key_role == COLROLE_EMPLOYEE) {
-        uint32_t id = vals[t->key_col].aux;
+        uint32_t id = (uint32_t)vals[t->key_col];
         int32_t e = id < r->nemp_of_text ? r->emp_of_text[id] : -1;
         return e >= 0 ? &pd->row_of_emp[e] : NULL; /* not in the roster: not needed */
     }
-    uint32_t id = vals[t->dept_col].aux;
+    uint32_t id = (uint32_t)vals[t->dept_col];
     if (id >= pd->ntext) {
         uint32_t n = (uint32_t)r->res->strs.n;
         pd->row_of_text = kpi_realloc(pd->row_of_text, sizeof(int32_t) * n);
@@ -405,11 +396,11 @@ static int32_t *plan_slot(Run *r, const TableSpec *t, PlanData *pd, const Value 
     return &pd->row_of_text[id];
 }
 
-static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rowno, Value *vals, void *ctx)
+static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rowno, const int64_t *vals, void *ctx)
 {
     PlanCtx *pc = ctx;
     PlanData *pd = pc->pd;
-    if (t->period_col >= 0 && vals[t->period_col].aux != pc->period_text)
+    if (t->period_col >= 0 && (uint32_t)vals[t->period_col] != pc->period_text)
         return true; /* another period */
     int32_t *slot = plan_slot(r, t, pd, vals);
     if (!slot)
@@ -417,7 +408,7 @@ static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rown
     int keycol = t->key_role == COLROLE_EMPLOYEE ? t->key_col : t->dept_col;
     if (*slot >= 0) {
         uint32_t len;
-        const char *key = strtab_get(&r->res->strs, vals[keycol].aux, &len);
+        const char *key = strtab_get(&r->res->strs, (uint32_t)vals[keycol], &len);
         run_data_error(r, K_DATA_DUPLICATE, file, rowno, (uint32_t)keycol + 1,
                        "a second plan for '%.*s' in %s (the first is on row %llu)", (int)len, key,
                        r->o->period.label, (unsigned long long)pc->rowno[*slot]);
@@ -426,8 +417,7 @@ static bool plan_row(Run *r, const TableSpec *t, const char *file, uint64_t rown
     *slot = (int32_t)pd->nrows;
     pd->cells = kpi_grow(pd->cells, &pc->cap, (size_t)(pd->nrows + 1) * t->ncols, sizeof(int64_t));
     int64_t *cells = pd->cells + (size_t)pd->nrows * t->ncols;
-    for (uint32_t k = 0; k < t->ncols; k++)
-        cells[k] = cell_of(&t->cols[k], vals[k]);
+    memcpy(cells, vals, sizeof(int64_t) * t->ncols);
     size_t n = pd->nrows;
     VEC_PUSH(pc->rowno, n, pc->caprow, rowno);
     pd->nrows++;

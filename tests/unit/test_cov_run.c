@@ -410,6 +410,23 @@ static void test_plan_cells(void **state)
     done(&ev);
 }
 
+/* A cell whose scaled value is INT64_MIN would be taken for blank (the
+ * 8-byte cell's mark): it is out of range, named with its row and column. */
+static void test_plan_cell_of_int64_min(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER DEALS "plans q from \"q.csv\" {\n employee id: text\n big: money\n}\n"
+                           "let big \"Big\" = q.big\nlet x \"X\" = count(deals) + sum(n from deals) * 0\n"
+                           "payout = s.salary default 0\n",
+         "2026-01", "r.csv", ROSTER_CSV, "d.csv", DEALS_CSV, "q.csv",
+         "id,big\nE2,-92233720368547758.08\n", NULL);
+    assert_int_equal(ev.r.status, RUN_DATA_ERROR);
+    assert_non_null(strstr(ev.msgs, "/q.csv:2:2: error[K0905]: '-92233720368547758.08' in column big: the number is "
+                                    "too large (expected an amount like 1234.56)\n"));
+    done(&ev);
+}
+
 #define TEAM_ROSTER                                                                                \
     "roster s from \"r.csv\" {\n employee id: text\n name fio: text\n department dept: text\n" \
     " salary: money\n rate: decimal\n grade: text\n}\n"
@@ -481,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_row_arithmetic_overflow),
         cmocka_unit_test(test_department_plans),
         cmocka_unit_test(test_plan_cells),
+        cmocka_unit_test(test_plan_cell_of_int64_min),
         cmocka_unit_test(test_teams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
