@@ -1,56 +1,49 @@
 /* team.c - team fields: a value aggregated over the members of each group
  * (department), computed between two strata from the members' registers. */
 #include "base/alloc.h"
+#include "base/compiler.h"
 #include "vm/run_int.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Groups are the distinct values of a roster column; blank is no group.
  * Numbered in order of first appearance (employees are in key order). */
-typedef struct GroupKey {
-    Value    v;
-    uint32_t emp;
-} GroupKey;
-
-static int group_order(const void *a, const void *b)
+/* A roster cell is the group's key as it stands: texts are interned (equal
+ * texts, equal ids) and numbers of one column share its scale, so equal
+ * cells are equal values. One pass in employee order with a hash of the
+ * cells seen numbers the groups by first member. */
+KPI_WRAPS static size_t cell_hash(int64_t x, size_t mask)
 {
-    const GroupKey *x = a, *y = b;
-    if (x->v.kind != y->v.kind)
-        return x->v.kind < y->v.kind ? -1 : 1;
-    int c = x->v.kind == V_NUM ? rat_cmp(x->v.q, y->v.q) : (x->v.aux > y->v.aux) - (x->v.aux < y->v.aux);
-    return c ? c : (x->emp > y->emp) - (x->emp < y->emp);
+    uint64_t h = (uint64_t)x * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h ^ (h >> 29)) & mask;
 }
 
-/* Sorting by value puts each group's members together, first member
- * first; a second pass numbers the groups by first member. */
 static uint32_t group_employees(Run *r, uint32_t col, int32_t *group)
 {
     const TableSpec *ros = &r->p->tables[r->p->roster];
-    uint32_t nemp = r->res->nemp, nkeys = 0, ngroups = 0;
-    GroupKey *keys = kpi_calloc(nemp ? nemp : 1, sizeof(GroupKey));
+    uint32_t nemp = r->res->nemp, ngroups = 0;
+    size_t cap = 16;
+    while (cap < (size_t)nemp * 2)
+        cap *= 2;
+    int64_t *cell = kpi_malloc(sizeof(int64_t) * cap);
+    int32_t *id = kpi_malloc(sizeof(int32_t) * cap);
+    memset(id, 0xFF, sizeof(int32_t) * cap);
     for (uint32_t e = 0; e < nemp; e++) {
-        Value k = ref_cell_value(&ros->cols[col], r->roster[(size_t)e * ros->ncols + col]);
+        int64_t x = r->roster[(size_t)e * ros->ncols + col];
         group[e] = -1;
-        if (k.kind != V_BLANK && k.kind != V_ERROR)
-            keys[nkeys++] = (GroupKey){k, e};
+        if (x == REF_BLANK)
+            continue;
+        size_t h = cell_hash(x, cap - 1);
+        while (id[h] >= 0 && cell[h] != x)
+            h = (h + 1) & (cap - 1);
+        if (id[h] < 0) {
+            cell[h] = x;
+            id[h] = (int32_t)ngroups++;
+        }
+        group[e] = id[h];
     }
-    qsort(keys, nkeys, sizeof(GroupKey), group_order);
-    /* per employee: the first member of its group, UINT32_MAX for none */
-    uint32_t *leader = kpi_malloc(sizeof(uint32_t) * (nemp ? nemp : 1));
-    for (uint32_t e = 0; e < nemp; e++)
-        leader[e] = UINT32_MAX;
-    for (uint32_t i = 0; i < nkeys; i++)
-        leader[keys[i].emp] = i > 0 && group_order(&(GroupKey){keys[i].v, 0}, &(GroupKey){keys[i - 1].v, 0}) == 0
-                                  ? leader[keys[i - 1].emp] : keys[i].emp;
-    for (uint32_t e = 0; e < nemp; e++)
-        if (leader[e] == e)
-            group[e] = (int32_t)ngroups++;
-    for (uint32_t e = 0; e < nemp; e++)
-        if (leader[e] != UINT32_MAX && leader[e] != e)
-            group[e] = group[leader[e]];
-    kpi_free(leader);
-    kpi_free(keys);
+    kpi_free(cell);
+    kpi_free(id);
     return ngroups;
 }
 

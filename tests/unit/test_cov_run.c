@@ -432,7 +432,7 @@ static void test_plan_cell_of_int64_min(void **state)
     " salary: money\n rate: decimal\n grade: text\n}\n"
 /* Bob's salary is empty, Cid has no grade */
 #define TEAM_CSV                                                                                   \
-    "id,fio,dept,salary,rate,grade\nA1,Ann,D1,100,1,g1\nA2,Bob,D1,,2,g1\nA3,Cid,D1,300,1,\n"        \
+    "id,fio,dept,salary,rate,grade\nA1,Ann,D1,100,1,g1\nA2,Bob,D1,,2,g1\nA3,Cid,D1,300,1.00,\n"     \
     "A4,Dan,D2,50,0,g2\n"
 
 static void test_teams(void **state)
@@ -459,7 +459,7 @@ static void test_teams(void **state)
     /* Cid, without a grade, is in no group: every field is blank for him */
     assert_string_equal(out(&ev, 2, "n"), "blank");
     assert_string_equal(out(&ev, 2, "av"), "blank");
-    /* grouped by a number column: rates 1 (Ann, Cid), 2 (Bob), 0 (Dan) */
+    /* grouped by a number column: rates 1 and 1.00 (Ann, Cid), 2 (Bob), 0 (Dan) */
     assert_string_equal(out(&ev, 0, "same_rate"), "2");
     assert_string_equal(out(&ev, 1, "same_rate"), "1");
     assert_string_equal(out(&ev, 3, "same_rate"), "1");
