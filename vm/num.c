@@ -745,8 +745,39 @@ static void out_c(Out *o, char c)
 
 static void out_s(Out *o, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        out_c(o, s[i]);
+    size_t room = o->cap > o->len + 1 ? o->cap - o->len - 1 : 0;
+    n = n < room ? n : room;
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+/* "00" to "99": output takes two digits a division. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+/* The n lowest decimal digits of v, most significant first, into d[0, n)
+ * (leading zeros included). */
+static void u64_digits_n(uint64_t v, char *d, int n)
+{
+    for (; n >= 2; n -= 2, v /= 100)
+        memcpy(d + n - 2, digit_pairs + 2 * (v % 100), 2);
+    if (n)
+        d[0] = (char)('0' + v % 10);
+}
+
+/* Its decimal digits: from its bit length (log10(2) ~ 1233/4096), then one
+ * comparison. */
+static int u64_len(uint64_t v)
+{
+    static const uint64_t p10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+                                     100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+                                     1000000000000ull, 10000000000000ull, 100000000000000ull,
+                                     1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+                                     1000000000000000000ull, 10000000000000000000ull};
+    v |= 1; /* 0 has one digit; an odd neighbour never crosses a power of 10 */
+    int n = ((64 - __builtin_clzll(v)) * 1233) >> 12; /* n or n + 1 digits, n <= 19 */
+    return n + (v >= p10[n]);
 }
 
 static size_t out_end(Out *o)
@@ -765,14 +796,12 @@ static int u128_to_digits(u128 v, char *d)
         tmp[n++] = (char)('0' + (int)(v % 10));
         v /= 10;
     }
-    uint64_t w = (uint64_t)v; /* the rest by hardware division */
-    do {
-        tmp[n++] = (char)('0' + (int)(w % 10));
-        w /= 10;
-    } while (w != 0);
+    uint64_t w = (uint64_t)v; /* the rest in 64 bits, two digits at a time */
+    int k = u64_len(w);
+    u64_digits_n(w, d, k);
     for (int i = 0; i < n; i++)
-        d[i] = tmp[n - 1 - i];
-    return n;
+        d[k + i] = tmp[n - 1 - i];
+    return k + n;
 }
 
 /* The decimal digits of |x|: nint integer digits then nfrac fraction
@@ -831,8 +860,7 @@ static bool rat_digits64(u128 m, u128 den, int nfrac, Digits *g)
     g->nint = g->len = u128_to_digits(m64 / d64, g->d);
     if (r != 0 && nfrac > 0) /* r < den: the quotient is below 10^nfrac */
         f = div_128_64((u128)r * (u128)i128_pow10(nfrac), d64, &r);
-    for (int i = nfrac - 1; i >= 0; i--, f /= 10)
-        g->d[g->len + i] = (char)('0' + (int)(f % 10));
+    u64_digits_n(f, g->d + g->len, nfrac);
     g->len += nfrac;
     g->rest = u128_rest(r, d64);
     return true;
@@ -914,63 +942,64 @@ static int decimal_places(i128 d, uint64_t *scale)
 {
     if (d <= 0 || !fits64(d))
         return -1;
+    static const uint64_t pow5[19] = {1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125, 9765625,
+                                      48828125, 244140625, 1220703125, 6103515625, 30517578125,
+                                      152587890625, 762939453125, 3814697265625};
     uint64_t v = (uint64_t)d;
     int a = __builtin_ctzll(v), b = 0;
     v >>= a;
-    while (v % 5 == 0 && b <= 18) {
-        v /= 5;
-        b++;
-    }
-    int k = a > b ? a : b;
-    if (v != 1 || k > 18)
+    if (v % 5 != 0 && v != 1)
+        return -1; /* most quotients: a plan's odd factor */
+    b = ((63 - __builtin_clzll(v)) * 441) >> 10; /* log5(v) from its bit length: b or b - 1 */
+    if (b > 18)
         return -1;
-    *scale = (uint64_t)i128_pow10(k) / (uint64_t)d;
+    b += b < 18 && pow5[b] < v;
+    int k = a > b ? a : b;
+    if (v != pow5[b] || k > 18)
+        return -1;
+    *scale = pow5[k - b] << (k - a); /* 10^k / (2^a 5^b) */
     return k;
 }
 
 /* A terminating decimal whose digits fit 64 bits: written directly, no
- * division per digit. */
-static bool format_decimal(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
+ * division per digit. Its length, 0 when it is not such a decimal. */
+static size_t format_decimal(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
 {
     uint64_t scale = 1;
     int k = x.den == 1 ? 0 : decimal_places(x.den, &scale);
     if (k < 0 || k > max_frac || !fits64(x.num) || cap < 48)
-        return false;
+        return 0;
     uint64_t m = (uint64_t)(x.num < 0 ? -(int64_t)x.num : (int64_t)x.num);
-    if (scale > 1 && m > UINT64_MAX / scale)
-        return false;
-    m *= scale;
+    if (__builtin_mul_overflow(m, scale, &m))
+        return 0;
     char d[24];
-    int n = 0;
-    do {
-        d[n++] = (char)('0' + (int)(m % 10));
-        m /= 10;
-    } while (m);
-    while (n <= k)
-        d[n++] = '0';
-    int lead = 0; /* trailing zeros of the fraction are not written */
-    while (lead < k && d[lead] == '0')
-        lead++;
+    int n = u64_len(m), nint;
+    n = n > k ? n : k + 1; /* "0.05": a zero before the point */
+    u64_digits_n(m, d, n);
+    nint = n - k;
+    while (n > nint && d[n - 1] == '0') /* trailing zeros of the fraction are not written */
+        n--;
     size_t o = 0;
     if (x.num < 0)
         buf[o++] = '-';
-    for (int i = n - 1; i >= k; i--)
-        buf[o++] = d[i];
-    if (lead < k) {
+    memcpy(buf + o, d, (size_t)nint);
+    o += (size_t)nint;
+    if (n > nint) {
         buf[o++] = '.';
-        for (int i = k - 1; i >= lead; i--)
-            buf[o++] = d[i];
+        memcpy(buf + o, d + nint, (size_t)(n - nint));
+        o += (size_t)(n - nint);
     }
     buf[o] = '\0';
     if (exact)
         *exact = true;
-    return true;
+    return o;
 }
 
 size_t rat_format(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
 {
-    if (format_decimal(buf, cap, x, clamp_frac(max_frac), exact))
-        return strlen(buf);
+    size_t n = format_decimal(buf, cap, x, clamp_frac(max_frac), exact);
+    if (n)
+        return n;
     Digits g;
     rat_digits(x, clamp_frac(max_frac), &g);
     if (exact)

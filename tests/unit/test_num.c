@@ -447,6 +447,16 @@ static void test_format(void **state)
     check_format(frac(1, 3814697265625), 18, "0.000000000000262144", true); /* 5^18 */
     check_format(frac(INT64_MAX, 2), 1, "4611686018427387903.5", true); /* x5 passes 64 bits */
     check_format(frac(247, 20), 1, "12.4", false);                          /* k > max_frac */
+    /* digit counts at powers of ten, and 5^b denominators around the table's end */
+    check_format(rat_int(INT64_MAX), 0, "9223372036854775807", true);
+    check_format(frac(999999999999999999, 100), 2, "9999999999999999.99", true);
+    check_format(frac(1000000000000000000, 1000), 3, "1000000000000000", true);
+    check_format(frac(9, 10), 1, "0.9", true);
+    check_format(frac(10, 100), 2, "0.1", true);
+    check_format(frac(1, 244140625), 12, "0.000000004096", true);     /* 5^12 */
+    check_format(frac(1, 3 * 244140625), 12, "0.000000001365", false); /* 3 * 5^12: no decimal */
+    check_format(frac(7, 19073486328125), 19, "0.0000000000003670016", true); /* 5^19: the long way */
+    check_format(frac(3, 262144 * 125), 18, "0.000000091552734375", true);  /* 2^18 5^3 */
     /* out-of-range max_frac is clamped to 0..38 */
     check_format(frac(1, 3), -5, "0", false);
     check_format(frac(1, 4), 99, "0.25", true);
