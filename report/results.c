@@ -263,14 +263,19 @@ static void begin(ReportStream *s, const RunResult *r)
         table_header(r, s->period, s->out);
 }
 
-void report_stream_employee(ReportStream *s, const RunResult *r, uint32_t e, const Value *regs)
+/* An employee's row, or NULL text to make it here. */
+static void stream_employee(ReportStream *s, const RunResult *r, uint32_t e, const Value *regs, const char *text,
+                            size_t len)
 {
     const Program *p = r->p;
     begin(s, r);
-    if (s->f == REPORT_CSV) {
+    if (s->f == REPORT_JSON)
+        buf_adds(s->out, s->n ? ",\n" : "");
+    if (text && s->f != REPORT_TABLE) {
+        buf_add(s->out, text, len);
+    } else if (s->f == REPORT_CSV) {
         csv_employee(r, e, regs, s->out);
     } else if (s->f == REPORT_JSON) {
-        buf_adds(s->out, s->n ? ",\n" : "");
         json_employee(r, e, regs, s->out);
     } else {
         table_employee(r, e, regs, &s->approx, s->out);
@@ -279,6 +284,21 @@ void report_stream_employee(ReportStream *s, const RunResult *r, uint32_t e, con
                 s->total = val_add(s->total, regs[p->outs[i].reg], 0);
     }
     s->n++;
+}
+
+void report_stream_employee(ReportStream *s, const RunResult *r, uint32_t e, const Value *regs)
+{
+    stream_employee(s, r, e, regs, NULL, 0);
+}
+
+bool report_render(void *ctx, const RunResult *r, uint32_t e, const Value *regs, Buf *out)
+{
+    const ReportStream *s = ctx;
+    if (s->f == REPORT_CSV)
+        csv_employee(r, e, regs, out);
+    else if (s->f == REPORT_JSON)
+        json_employee(r, e, regs, out);
+    return s->f != REPORT_TABLE;
 }
 
 void report_stream_end(ReportStream *s, const RunResult *r)
@@ -290,9 +310,9 @@ void report_stream_end(ReportStream *s, const RunResult *r)
         table_footer(s, r);
 }
 
-void report_sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs)
+void report_sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, const char *text, size_t len)
 {
-    report_stream_employee(ctx, r, emp, regs);
+    stream_employee(ctx, r, emp, regs, text, len);
 }
 
 void report_write(const RunResult *r, const Period *period, ReportFormat f, Buf *out)

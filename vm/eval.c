@@ -183,7 +183,7 @@ static bool check_employee(Run *r, uint32_t e, const Value *regs, bool report, b
 /* Its results checked, noted and handed on. Stored registers are the
  * whole of them: the frame has only the last stratum's (a pass that reads
  * stored registers runs no earlier stratum). */
-static void finish_employee(Run *r, uint32_t e, const Value *frame)
+static void finish_employee(Run *r, uint32_t e, const Value *frame, const char *text, size_t len)
 {
     Eval *ev = &r->eval;
     if (r->res->regs)
@@ -196,7 +196,7 @@ static void finish_employee(Run *r, uint32_t e, const Value *frame)
     r->res->inexact |= r->res->emp_inexact[e];
     if (r->o->sink) {
         uint64_t t = clock_ns();
-        r->o->sink(r->o->sink_ctx, r->res, e, frame);
+        r->o->sink(r->o->sink_ctx, r->res, e, frame, text, len);
         r->res->ns_sink += clock_ns() - t;
     }
 }
@@ -363,7 +363,7 @@ static bool run_one(Run *r, uint32_t s, uint32_t e, uint64_t *steps)
         return false;
     compute_one(r, s, e);
     if (s + 1 == r->p->nstrata)
-        finish_employee(r, e, r->frame);
+        finish_employee(r, e, r->frame, NULL, 0);
     return true;
 }
 
@@ -383,18 +383,44 @@ typedef struct Worker {
     Run       w;           /* a copy of the run with its own frame */
     uint32_t  s, lo, hi;
     Value    *keep;        /* the last stratum: (hi - lo) frames, else NULL */
+    bool      render;      /* the last stratum: each employee's text too (RunOptions.render) */
+    Buf       text;        /* their texts, one after another... */
+    uint32_t *len;         /* ...of these lengths, UINT32_MAX for none (a chunk's worth) */
 } Worker;
 
 static void *work(void *arg)
 {
     Worker *k = arg;
     uint32_t nregs = k->w.p->nregs;
+    const RunOptions *o = k->w.o;
+    buf_clear(&k->text);
     for (uint32_t e = k->lo; e < k->hi; e++) {
         compute_one(&k->w, k->s, e);
         if (k->keep)
             memcpy(k->keep + (size_t)(e - k->lo) * nregs, k->w.frame, sizeof(Value) * nregs);
+        if (k->render) {
+            size_t at = k->text.len;
+            bool made = o->render(o->sink_ctx, k->w.res, e, k->w.frame, &k->text);
+            k->len[e - k->lo] = made ? (uint32_t)(k->text.len - at) : UINT32_MAX;
+        }
     }
     return NULL;
+}
+
+/* The chunk's employees (from lo) finished in order, each with the text
+ * its worker made, if any. */
+static void finish_range(Run *r, const Worker *ws, uint32_t n, uint32_t lo, const Value *keep)
+{
+    uint32_t nregs = r->p->nregs ? r->p->nregs : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t at = 0;
+        for (uint32_t e = ws[i].lo; e < ws[i].hi; e++) {
+            const Value *frame = keep + (size_t)(e - lo) * nregs;
+            uint32_t len = ws[i].render ? ws[i].len[e - ws[i].lo] : UINT32_MAX;
+            finish_employee(r, e, frame, len == UINT32_MAX ? NULL : ws[i].text.data + at, len == UINT32_MAX ? 0 : len);
+            at += len == UINT32_MAX ? 0 : len;
+        }
+    }
 }
 
 /* Employees [lo, hi) of stratum s over n workers, the frames into keep. */
@@ -421,11 +447,20 @@ static void run_stratum_threads(Run *r, Worker *ws, uint32_t n, uint32_t s)
     uint32_t chunk = EVAL_CHUNK_BYTES / (nregs * (uint32_t)sizeof(Value));
     chunk = chunk < 1 ? 1 : chunk > EVAL_CHUNK_MAX ? EVAL_CHUNK_MAX : chunk;
     Value *keep = kpi_malloc(sizeof(Value) * nregs * chunk);
+    bool render = r->o->render && r->o->sink && !r->res->regs;
+    for (uint32_t i = 0; i < n; i++) {
+        ws[i].render = render;
+        ws[i].len = render ? kpi_malloc(sizeof(uint32_t) * chunk) : NULL;
+    }
     for (uint32_t lo = 0; lo < nemp; lo += chunk) {
         uint32_t hi = nemp - lo < chunk ? nemp : lo + chunk;
         compute_range(ws, n, s, lo, hi, keep);
-        for (uint32_t e = lo; e < hi; e++)
-            finish_employee(r, e, keep + (size_t)(e - lo) * nregs);
+        finish_range(r, ws, n, lo, keep);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        ws[i].render = false;
+        kpi_free(ws[i].len);
+        ws[i].len = NULL;
     }
     kpi_free(keep);
 }
@@ -449,8 +484,10 @@ static uint32_t workers(Run *r, Worker **out)
 
 static void free_workers(Worker *ws, uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         kpi_free(ws[i].w.frame);
+        buf_free(&ws[i].text);
+    }
     kpi_free(ws);
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/diag.h"
 #include "base/limits.h"
 #include "vm/date.h"
@@ -34,9 +35,16 @@ typedef struct RunOptions {
     /* Each employee's registers as they end, in key order (and then the
      * result can drop them: a million employees in little memory). With
      * drop_regs only the results' registers (indicator fields, outputs)
-     * are the employee's; RunResult.emp_inexact says if any value was. */
-    void      (*sink)(void *ctx, const struct RunResult *r, uint32_t emp, const Value *regs);
+     * are the employee's; RunResult.emp_inexact says if any value was.
+     * text is what render made of them, NULL when it made nothing. */
+    void      (*sink)(void *ctx, const struct RunResult *r, uint32_t emp, const Value *regs, const char *text,
+                      size_t len);
     void       *sink_ctx;
+    /* Optional, with drop_regs: an employee's results as text, made by the
+     * thread that computed them (several at once: it may only read r and
+     * regs, and write out), so that with threads the formatting is shared
+     * too. False when it makes nothing of this kind of output. */
+    bool      (*render)(void *ctx, const struct RunResult *r, uint32_t emp, const Value *regs, Buf *out);
     bool        drop_regs;     /* RunResult.regs stays NULL */
     /* explanations: the employees whose computation the VM records */
     bool        trace_all;
