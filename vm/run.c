@@ -7,6 +7,7 @@
 #include "vm/run_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,34 @@ void run_each(void *(*fn)(void *), void *items, size_t size, uint32_t n)
     }
     kpi_free(th);
     kpi_free(started);
+}
+
+/* One item after another, taken by whoever is free: items of unequal
+ * size keep every thread busy to the end. */
+typedef struct Pool {
+    void *(*fn)(void *);
+    void *const *items;
+    uint32_t     n;
+    atomic_uint  next;
+} Pool;
+
+static void *pool_work(void *arg)
+{
+    Pool *p = *(Pool **)arg;
+    for (unsigned i; (i = atomic_fetch_add(&p->next, 1u)) < p->n;)
+        p->fn(p->items[i]);
+    return NULL;
+}
+
+void run_pool(void *(*fn)(void *), void *const *items, uint32_t n, uint32_t threads)
+{
+    Pool p = {fn, items, n, 0};
+    threads = threads < 1 ? 1 : threads > n ? (n ? n : 1) : threads;
+    Pool **each = kpi_calloc(threads, sizeof(Pool *));
+    for (uint32_t k = 0; k < threads; k++)
+        each[k] = &p;
+    run_each(pool_work, each, sizeof(Pool *), threads);
+    kpi_free(each);
 }
 
 static void intern_program_strings(Run *r)

@@ -95,6 +95,8 @@ uint32_t run_threads(const Run *r);
  * first on this thread, each other on a thread of its own, or on this one
  * after the first when a thread cannot be started. Returns when all are done. */
 void run_each(void *(*fn)(void *), void *items, size_t size, uint32_t n);
+/* fn(items[i]) for every i, by up to `threads` threads taking the next. */
+void run_pool(void *(*fn)(void *), void *const *items, uint32_t n, uint32_t threads);
 /* A CSV reader's error at its place; the bases: records and lines of the
  * file before the reader's part. */
 void run_csv_error(Run *r, DiagId id, const char *file, const CsvError *e, uint64_t row_base, uint64_t line_base);

@@ -221,6 +221,7 @@ typedef struct Part {
     bool             failed;     /* data errors */
     bool             broken;     /* the reader stopped at an error: nothing after it is read */
     uint64_t         start;      /* file offset of its first record */
+    uint64_t         bytes;      /* about how much it reads: the larger parts run first */
 } Part;
 
 __attribute__((format(printf, 5, 6)))
@@ -1241,6 +1242,7 @@ typedef struct Table {
     Part     *parts;
     uint32_t  nparts;
     EmpIndex *emps;
+    uint64_t  bytes;      /* the file's size, 0 when unknown */
 } Table;
 
 /* The reader delivers the key, the date, then each column vector's column. */
@@ -1263,14 +1265,15 @@ static void choose_fields(Table *tb, CsvReader *rd)
 
 /* Where the parts of a file start: line starts near equal shares; fewer
  * parts when the file is small. */
-static uint32_t plan_parts(const Run *r, const TableSpec *t, const char *file, uint64_t *starts)
+static uint32_t plan_parts(const Run *r, const TableSpec *t, const char *file, uint64_t *starts, uint64_t *bytes)
 {
     struct stat st;
     uint32_t n = run_threads(r);
     const RunText *in = r->o->texts ? &r->o->texts[t - r->p->tables] : NULL;
-    if (n < 2 || (in && in->text) || stat(file, &st) != 0)
+    *bytes = in && in->text ? in->len : stat(file, &st) == 0 ? (uint64_t)st.st_size : 0;
+    if (n < 2 || (in && in->text) || !*bytes)
         return 1;
-    uint64_t size = (uint64_t)st.st_size, least = r->o->split_bytes ? r->o->split_bytes : SCAN_SPLIT_MIN;
+    uint64_t size = *bytes, least = r->o->split_bytes ? r->o->split_bytes : SCAN_SPLIT_MIN;
     if (size / least < n)
         n = (uint32_t)(size / least);
     uint32_t k = 1;
@@ -1319,11 +1322,6 @@ static uint32_t open_parts(Table *tb, CsvReader *rd, const uint64_t *starts, uin
     return k;
 }
 
-static void run_parts(Table *tb)
-{
-    run_each(part_run, tb->parts, sizeof(Part), tb->nparts);
-}
-
 /* The parts that count: up to the first that stopped at an error or at the
  * cap (a single reader would have stopped there too). 0 when a part did not
  * end where the next began: the file must be read in one part. */
@@ -1339,9 +1337,10 @@ static uint32_t parts_that_count(const Table *tb)
     return tb->nparts;
 }
 
-static void read_parts(Table *tb)
+/* After the parts ran: those that count, the file read again in one part
+ * when a quoted line break lay across a split. */
+static void settle_parts(Table *tb)
 {
-    run_parts(tb);
     uint32_t n = parts_that_count(tb);
     if (n == 0) { /* a quoted line break across a split: part 0 reads on */
         for (uint32_t k = 1; k < tb->nparts; k++)
@@ -1410,31 +1409,55 @@ static bool open_table(Table *tb, CsvReader **rd)
     return ref_map_header(r, t, tb->file, names, ncols, tb->pos);
 }
 
-static bool scan_table(Run *r, uint32_t ti, EmpIndex *emps)
+/* Opens a fact table and its parts; false when it cannot be read. */
+static bool table_open(Run *r, uint32_t ti, EmpIndex *emps, Table *tb)
 {
     const TableSpec *t = &r->p->tables[ti];
-    Table tb = {r, ti, run_path(r, t), kpi_calloc(t->ncols, sizeof(int32_t)),
-                kpi_calloc(t->nvecs + 1u, sizeof(int32_t)), NULL, 0, emps};
+    *tb = (Table){r, ti, run_path(r, t), kpi_calloc(t->ncols, sizeof(int32_t)),
+                  kpi_calloc(t->nvecs + 1u, sizeof(int32_t)), NULL, 0, emps, 0};
     CsvReader *rd = NULL;
-    bool ok = open_table(&tb, &rd);
-    if (ok) {
-        uint64_t starts[KPI_MAX_THREADS] = {0};
-        uint32_t n = plan_parts(r, t, tb.file, starts);
-        choose_fields(&tb, rd);
-        open_parts(&tb, rd, starts, n);
-        rd = NULL; /* the parts own their readers */
-        read_parts(&tb);
-        ok = finish_table(&tb);
-        for (uint32_t k = 0; k < tb.nparts; k++)
-            part_free(&tb.parts[k]);
-    }
-    if (rd)
+    if (!open_table(tb, &rd)) {
         csv_close(rd);
-    kpi_free(tb.parts);
-    kpi_free(tb.vec_field);
-    kpi_free(tb.pos);
-    kpi_free(tb.file);
-    return ok;
+        return false;
+    }
+    uint64_t starts[KPI_MAX_THREADS] = {0};
+    uint32_t n = plan_parts(r, t, tb->file, starts, &tb->bytes);
+    choose_fields(tb, rd);
+    open_parts(tb, rd, starts, n); /* the parts own their readers */
+    for (uint32_t k = 0; k < tb->nparts; k++)
+        tb->parts[k].bytes = (k + 1 < tb->nparts ? tb->parts[k + 1].start : tb->bytes) - tb->parts[k].start;
+    return true;
+}
+
+static void table_free(Table *tb)
+{
+    for (uint32_t k = 0; k < tb->nparts; k++)
+        part_free(&tb->parts[k]);
+    kpi_free(tb->parts);
+    kpi_free(tb->vec_field);
+    kpi_free(tb->pos);
+    kpi_free(tb->file);
+}
+
+/* Every part of every table by one pool of threads, the largest first, so
+ * that no thread waits for another at the end of each table. */
+static void run_all_parts(Run *r, Table *tbs, const bool *open, uint32_t ntables)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ntables; i++)
+        n += open[i] ? tbs[i].nparts : 0;
+    Part **all = kpi_calloc(n ? n : 1, sizeof(Part *));
+    n = 0;
+    for (uint32_t i = 0; i < ntables; i++)
+        for (uint32_t k = 0; open[i] && k < tbs[i].nparts; k++) {
+            Part *pt = &tbs[i].parts[k];
+            uint32_t at = n++;
+            for (; at > 0 && all[at - 1]->bytes < pt->bytes; at--) /* stable, by size */
+                all[at] = all[at - 1];
+            all[at] = pt;
+        }
+    run_pool(part_run, (void *const *)all, n, run_threads(r));
+    kpi_free(all);
 }
 
 bool scan_facts(Run *r)
@@ -1445,12 +1468,27 @@ bool scan_facts(Run *r)
                                   sizeof(uint64_t));
     EmpIndex emps;
     emp_index_build(&emps, r->res);
-    bool ok = true;
+    Table *tbs = kpi_calloc(p->ntables ? p->ntables : 1, sizeof(Table));
+    bool *open = kpi_calloc(p->ntables ? p->ntables : 1, sizeof(bool)), ok = true;
     for (uint32_t i = 0; i < p->ntables; i++)
-        if (p->tables[i].kind == TABLE_KIND_FACTS && !scan_table(r, i, &emps)) {
+        if (p->tables[i].kind == TABLE_KIND_FACTS && !(open[i] = table_open(r, i, &emps, &tbs[i]))) {
             r->res->stats[i].failed = true;
             ok = false;
         }
+    run_all_parts(r, tbs, open, p->ntables);
+    for (uint32_t i = 0; i < p->ntables; i++) {
+        if (open[i]) {
+            settle_parts(&tbs[i]);
+            if (!finish_table(&tbs[i])) {
+                r->res->stats[i].failed = true;
+                ok = false;
+            }
+        }
+        if (p->tables[i].kind == TABLE_KIND_FACTS)
+            table_free(&tbs[i]);
+    }
+    kpi_free(tbs);
+    kpi_free(open);
     emp_index_free(&emps);
     return ok;
 }

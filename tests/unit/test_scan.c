@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "vm/run.h"
 #include "vm/distinct.h"
+#include "vm/run_int.h"
 #include "vm/slice.h"
 
 #define SCHEME                                                                                        \
@@ -144,6 +145,30 @@ static void test_distinct_set(void **state)
     }
     assert_int_equal(found, 1);
     distinct_free(&s);
+}
+
+/* The pool that runs every part of every table: each item exactly once,
+ * for any number of items and threads. */
+static void *count_item(void *arg)
+{
+    (*(uint32_t *)arg)++;
+    return NULL;
+}
+
+static void test_pool(void **state)
+{
+    (void)state;
+    uint32_t hits[40];
+    void *items[40];
+    for (uint32_t n = 0; n <= 40; n += 7)
+        for (uint32_t threads = 1; threads <= 8; threads++) {
+            memset(hits, 0, sizeof hits);
+            for (uint32_t i = 0; i < n; i++)
+                items[i] = &hits[i];
+            run_pool(count_item, items, n, threads);
+            for (uint32_t i = 0; i < 40; i++)
+                assert_int_equal(hits[i], i < n ? 1 : 0);
+        }
 }
 
 static void test_parts_give_the_same_result(void **state)
@@ -415,6 +440,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distinct_set),
+        cmocka_unit_test(test_pool),
         cmocka_unit_test(test_parts_give_the_same_result),
         cmocka_unit_test(test_parts_give_the_same_errors),
         cmocka_unit_test(test_a_quoted_break_across_a_split),
