@@ -249,7 +249,7 @@ static int evaluate(const Args *a, Program *p, uint64_t compile_ns)
     if (streamed) {
         report_stream_init(&stream, a->format, &period, &out);
         o.sink = report_sink;
-        o.render = report_render;
+        o.render = report_render_for(a->format);
         o.sink_ctx = &stream;
         o.drop_regs = true;
     }

@@ -271,7 +271,7 @@ static void stream_employee(ReportStream *s, const RunResult *r, uint32_t e, con
     begin(s, r);
     if (s->f == REPORT_JSON)
         buf_adds(s->out, s->n ? ",\n" : "");
-    if (text && s->f != REPORT_TABLE) {
+    if (text) {
         buf_add(s->out, text, len);
     } else if (s->f == REPORT_CSV) {
         csv_employee(r, e, regs, s->out);
@@ -291,14 +291,21 @@ void report_stream_employee(ReportStream *s, const RunResult *r, uint32_t e, con
     stream_employee(s, r, e, regs, NULL, 0);
 }
 
-bool report_render(void *ctx, const RunResult *r, uint32_t e, const Value *regs, Buf *out)
+static void render_csv(void *ctx, const RunResult *r, uint32_t e, const Value *regs, Buf *out)
 {
-    const ReportStream *s = ctx;
-    if (s->f == REPORT_CSV)
-        csv_employee(r, e, regs, out);
-    else if (s->f == REPORT_JSON)
-        json_employee(r, e, regs, out);
-    return s->f != REPORT_TABLE;
+    (void)ctx;
+    csv_employee(r, e, regs, out);
+}
+
+static void render_json(void *ctx, const RunResult *r, uint32_t e, const Value *regs, Buf *out)
+{
+    (void)ctx;
+    json_employee(r, e, regs, out);
+}
+
+ReportRender report_render_for(ReportFormat f)
+{
+    return f == REPORT_CSV ? render_csv : f == REPORT_JSON ? render_json : NULL;
 }
 
 void report_stream_end(ReportStream *s, const RunResult *r)

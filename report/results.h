@@ -23,9 +23,11 @@ typedef struct ReportStream {
 void report_stream_init(ReportStream *s, ReportFormat f, const Period *period, Buf *out);
 void report_stream_employee(ReportStream *s, const RunResult *r, uint32_t emp, const Value *regs);
 void report_stream_end(ReportStream *s, const RunResult *r);
-/* RunOptions.sink and .render for a ReportStream: CSV and JSON rows can be
- * made by the evaluating threads (the table's cannot: it sums as it goes). */
-void report_sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, const char *text, size_t len);
-bool report_render(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, Buf *out);
+/* RunOptions.sink for a ReportStream, and its .render: CSV and JSON rows
+ * can be made by the evaluating threads, the table's cannot (it sums as
+ * it goes), so report_render_for gives NULL for it. */
+typedef void (*ReportRender)(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, Buf *out);
+void         report_sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, const char *text, size_t len);
+ReportRender report_render_for(ReportFormat f);
 
 #endif

@@ -883,7 +883,7 @@ CsvReader *csv_open(const char *path, char delimiter, CsvError *err)
 CsvReader *csv_open_mem(const char *data, size_t len, char delimiter)
 {
     CsvReader *r = reader_new(-1, data, len, delimiter);
-    if (len < r->cap) /* a small text (scheme tests, fuzzing) needs no 1 MiB buffer */
+    if (len < r->cap) /* a small text (scheme tests, fuzzing) needs no full-size buffer */
         r->cap = len + 1;
     return r;
 }

@@ -57,7 +57,7 @@ CsvReader *csv_open(const char *path, char delimiter, CsvError *err);
 /* Reads from memory (not copied; must outlive the reader). */
 CsvReader *csv_open_mem(const char *data, size_t len, char delimiter);
 void       csv_close(CsvReader *r);
-/* Sets the initial buffer size (default 1 MiB; it still grows as a record
+/* Sets the initial buffer size (default 128 KiB; it still grows as a record
  * needs, up to CSV_MAX_RECORD). For tests that make records straddle
  * refills; call before csv_header. */
 void       csv_set_buffer_size(CsvReader *r, size_t bytes);

@@ -385,7 +385,7 @@ typedef struct Worker {
     Value    *keep;        /* the last stratum: (hi - lo) frames, else NULL */
     bool      render;      /* the last stratum: each employee's text too (RunOptions.render) */
     Buf       text;        /* their texts, one after another... */
-    uint32_t *len;         /* ...of these lengths, UINT32_MAX for none (a chunk's worth) */
+    uint32_t *len;         /* ...of these lengths (a chunk's worth) */
 } Worker;
 
 static void *work(void *arg)
@@ -400,25 +400,24 @@ static void *work(void *arg)
             memcpy(k->keep + (size_t)(e - k->lo) * nregs, k->w.frame, sizeof(Value) * nregs);
         if (k->render) {
             size_t at = k->text.len;
-            bool made = o->render(o->sink_ctx, k->w.res, e, k->w.frame, &k->text);
-            k->len[e - k->lo] = made ? (uint32_t)(k->text.len - at) : UINT32_MAX;
+            o->render(o->sink_ctx, k->w.res, e, k->w.frame, &k->text);
+            k->len[e - k->lo] = (uint32_t)(k->text.len - at);
         }
     }
     return NULL;
 }
 
 /* The chunk's employees (from lo) finished in order, each with the text
- * its worker made, if any. */
+ * its worker made, if it made them. */
 static void finish_range(Run *r, const Worker *ws, uint32_t n, uint32_t lo, const Value *keep)
 {
     uint32_t nregs = r->p->nregs ? r->p->nregs : 1;
     for (uint32_t i = 0; i < n; i++) {
-        size_t at = 0;
+        const char *text = ws[i].render ? ws[i].text.data : NULL;
         for (uint32_t e = ws[i].lo; e < ws[i].hi; e++) {
-            const Value *frame = keep + (size_t)(e - lo) * nregs;
-            uint32_t len = ws[i].render ? ws[i].len[e - ws[i].lo] : UINT32_MAX;
-            finish_employee(r, e, frame, len == UINT32_MAX ? NULL : ws[i].text.data + at, len == UINT32_MAX ? 0 : len);
-            at += len == UINT32_MAX ? 0 : len;
+            uint32_t len = text ? ws[i].len[e - ws[i].lo] : 0;
+            finish_employee(r, e, keep + (size_t)(e - lo) * nregs, text, len);
+            text += text ? len : 0;
         }
     }
 }

@@ -946,11 +946,11 @@ static int decimal_places(i128 d, uint64_t *scale)
                                       48828125, 244140625, 1220703125, 6103515625, 30517578125,
                                       152587890625, 762939453125, 3814697265625};
     uint64_t v = (uint64_t)d;
-    int a = __builtin_ctzll(v), b = 0;
+    int a = __builtin_ctzll(v);
     v >>= a;
     if (v % 5 != 0 && v != 1)
         return -1; /* most quotients: a plan's odd factor */
-    b = ((63 - __builtin_clzll(v)) * 441) >> 10; /* log5(v) from its bit length: b or b - 1 */
+    int b = ((63 - __builtin_clzll(v)) * 441) >> 10; /* log5(v) from its bit length: b or b - 1 */
     if (b > 18)
         return -1;
     b += b < 18 && pow5[b] < v;

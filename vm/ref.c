@@ -325,7 +325,8 @@ static bool index_employees(Run *r, const TableSpec *t, RosterRows *rr, const ch
     for (uint32_t i = 1; i < n; i++)
         if (key_cmp(&k, order[i - 1], order[i]) == 0) {
             uint32_t len;
-            const char *key = strtab_get(&res->strs, (uint32_t)rr->cells[(size_t)order[i] * t->ncols + t->key_col], &len);
+            const int64_t *row = rr->cells + (size_t)order[i] * t->ncols;
+            const char *key = strtab_get(&res->strs, (uint32_t)row[t->key_col], &len);
             run_data_error(r, K_DATA_DUPLICATE, file, rr->rowno[order[i]], (uint32_t)t->key_col + 1,
                            "employee '%.*s' is listed twice (also on row %llu)", (int)len, key,
                            (unsigned long long)rr->rowno[order[i - 1]]);

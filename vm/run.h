@@ -43,8 +43,8 @@ typedef struct RunOptions {
     /* Optional, with drop_regs: an employee's results as text, made by the
      * thread that computed them (several at once: it may only read r and
      * regs, and write out), so that with threads the formatting is shared
-     * too. False when it makes nothing of this kind of output. */
-    bool      (*render)(void *ctx, const struct RunResult *r, uint32_t emp, const Value *regs, Buf *out);
+     * too; the sink then gets it. */
+    void      (*render)(void *ctx, const struct RunResult *r, uint32_t emp, const Value *regs, Buf *out);
     bool        drop_regs;     /* RunResult.regs stays NULL */
     /* explanations: the employees whose computation the VM records */
     bool        trace_all;

@@ -6,6 +6,7 @@
 #include "tests/unit/testutil.h"
 
 #include "base/buf.h"
+#include "report/results.h"
 #include "vm/run.h"
 #include "vm/distinct.h"
 #include "vm/run_int.h"
@@ -271,7 +272,7 @@ typedef struct Sunk {
 } Sunk;
 
 /* What the sink writes of an employee; the evaluating threads may make it. */
-static bool render(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, Buf *out)
+static void render(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, Buf *out)
 {
     const Sunk *k = ctx;
     char num[96];
@@ -283,7 +284,6 @@ static bool render(void *ctx, const RunResult *r, uint32_t emp, const Value *reg
         buf_printf(out, " %u/%s", v.kind, v.kind == V_NUM ? num : "");
     }
     buf_printf(out, " %u\n", r->emp_inexact[emp]);
-    return true;
 }
 
 static void sink(void *ctx, const RunResult *r, uint32_t emp, const Value *regs, const char *text, size_t len)
@@ -328,6 +328,26 @@ static char *sunk_text(const Program *p, const char *dir, uint32_t threads, uint
     return sunk_text_v(p, dir, threads, max_steps, true);
 }
 
+/* kpirun's own output of a plain run: the rows streamed, made by the
+ * evaluating threads where the format allows. */
+static char *report_text(const Program *p, const char *dir, uint32_t threads, ReportFormat f)
+{
+    Period per;
+    assert_true(period_parse("2026-10", 7, PERIOD_MONTH, &per));
+    Buf out = BUF_INIT;
+    ReportStream s;
+    report_stream_init(&s, f, &per, &out);
+    RunOptions o = {.data_dir = dir, .period = per, .threads = threads, .sink = report_sink, .sink_ctx = &s,
+                    .render = report_render_for(f), .drop_regs = true};
+    RunResult r;
+    run_period(p, &o, &r);
+    report_stream_end(&s, &r);
+    char *text = kpi_strdup(buf_cstr(&out));
+    buf_free(&out);
+    run_result_free(&r);
+    return text;
+}
+
 /* 3000 employees in 7 departments (past the size from which workers
  * evaluate, and past a chunk of the last stratum), some with a zero plan:
  * every register, message and sink call the same for 1, 2, 3 and 8
@@ -357,6 +377,14 @@ static void test_evaluation_threads(void **state)
         kpi_free(many);
         kpi_free(msunk);
     }
+    for (ReportFormat f = REPORT_TABLE; f <= REPORT_JSON; f++) {
+        char *r1 = report_text(p, dir, 1, f), *r2 = report_text(p, dir, 2, f);
+        assert_non_null(strstr(r1, "E2999"));
+        assert_string_equal(r1, r2);
+        kpi_free(r1);
+        kpi_free(r2);
+    }
+    assert_null(report_render_for(REPORT_TABLE));
     uint64_t steps = (uint64_t)p->ncode * 1500; /* runs out in a later stratum */
     char *short1 = sunk_text(p, dir, 1, steps), *short2 = sunk_text(p, dir, 2, steps);
     assert_non_null(strstr(short1, "--max-steps"));
