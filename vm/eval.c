@@ -413,11 +413,12 @@ static void finish_range(Run *r, const Worker *ws, uint32_t n, uint32_t lo, cons
 {
     uint32_t nregs = r->p->nregs ? r->p->nregs : 1;
     for (uint32_t i = 0; i < n; i++) {
-        const char *text = ws[i].render ? ws[i].text.data : NULL;
+        const char *text = ws[i].render ? ws[i].text.data : NULL; /* NULL: nothing made */
+        size_t at = 0;
         for (uint32_t e = ws[i].lo; e < ws[i].hi; e++) {
             uint32_t len = text ? ws[i].len[e - ws[i].lo] : 0;
-            finish_employee(r, e, keep + (size_t)(e - lo) * nregs, text, len);
-            text += text ? len : 0;
+            finish_employee(r, e, keep + (size_t)(e - lo) * nregs, text ? text + at : NULL, len);
+            at += len;
         }
     }
 }
