@@ -487,8 +487,8 @@ static NumStatus rat_add_wide(Rat a, Rat b, Rat *out)
     return rat_from_wide(nb, wide_sub(y, x), d, out);
 }
 
-/* a + b when every part fits 64 bits: unreduced while the result's parts
- * fit 64 bits too, else (Knuth 4.5.1) with g = gcd of the denominators,
+/* a + b when every part fits 64 bits but the unreduced sum's do not
+ * (rat_add_fast takes those that do): (Knuth 4.5.1) with g = gcd of the denominators,
  * t = a.n*(b.d/g) + b.n*(a.d/g) can share a factor only with g, so only
  * gcd(t, g) is left to take, and it is 1 when the denominators are coprime
  * (in lowest terms when a and b are). */
@@ -497,11 +497,6 @@ static bool rat_add64(Rat a, Rat b, Rat *out)
     if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
         return false;
     int64_t ad = (int64_t)a.den, bd = (int64_t)b.den;
-    i128 lazy_n = a.num * bd + b.num * ad, lazy_d = (i128)ad * bd; /* 64 x 64 bits fit 127 */
-    if (fits64(lazy_n) && fits64(lazy_d)) {
-        *out = (Rat){lazy_n, lazy_d};
-        return true;
-    }
     int64_t g = (int64_t)u64_gcd((uint64_t)ad, (uint64_t)bd);
     i128 t = a.num * (bd / g) + b.num * (ad / g);
     if (t == 0) {
@@ -521,7 +516,7 @@ static bool rat_add64(Rat a, Rat b, Rat *out)
 NumStatus rat_add(Rat a, Rat b, Rat *out)
 {
     i128 n, x, y, d;
-    if (a.den != b.den && rat_add64(a, b, out))
+    if (rat_add_fast(a, b, out) || (a.den != b.den && rat_add64(a, b, out)))
         return NUM_OK;
     if (a.den == b.den) {
         if (!i128_add_fits(a.num, b.num, &n))
@@ -543,19 +538,14 @@ NumStatus rat_sub(Rat a, Rat b, Rat *out)
     return rat_add(a, rat_neg(b), out);
 }
 
-/* a * b when every part fits 64 bits: unreduced while the products fit
- * 64 bits, else cross-reduced with hardware division, the products in 128
- * bits. */
+/* a * b when every part fits 64 bits but the unreduced products' do not
+ * (rat_mul_fast takes those that do): cross-reduced with hardware
+ * division, the products in 128 bits. */
 static bool rat_mul64(Rat a, Rat b, Rat *out)
 {
     if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
         return false;
     int64_t an = (int64_t)a.num, ad = (int64_t)a.den, bn = (int64_t)b.num, bd = (int64_t)b.den;
-    i128 lazy_n = (i128)an * bn, lazy_d = (i128)ad * bd;
-    if (fits64(lazy_n) && fits64(lazy_d)) {
-        *out = (Rat){lazy_n, lazy_d};
-        return true;
-    }
     uint64_t g1 = u64_gcd((uint64_t)(an < 0 ? -an : an), (uint64_t)bd);
     uint64_t g2 = u64_gcd((uint64_t)(bn < 0 ? -bn : bn), (uint64_t)ad);
     if (g1 > 1) {
@@ -573,6 +563,8 @@ static bool rat_mul64(Rat a, Rat b, Rat *out)
 NumStatus rat_mul(Rat a, Rat b, Rat *out)
 {
     i128 n, d;
+    if (rat_mul_fast(a, b, out))
+        return NUM_OK;
     if (a.den == 1 && b.den == 1 && i128_mul_fits(a.num, b.num, &n)) {
         *out = (Rat){n, 1};
         return NUM_OK;
@@ -625,6 +617,9 @@ int rat_sign(Rat a)
 
 int rat_cmp(Rat a, Rat b)
 {
+    int c;
+    if (rat_cmp_fast(a, b, &c))
+        return c;
     int sa = rat_sign(a), sb = rat_sign(b);
     if (sa != sb)
         return sa < sb ? -1 : 1;

@@ -90,6 +90,67 @@ Rat  rat_norm(Rat a);
  * how a constant becomes a scaled integer. */
 bool rat_to_scaled(Rat a, int scale, int64_t *out);
 
+/* ---- the common case, inline ----
+ * Every part of both operands within int64, and the unreduced result's
+ * parts too: the result rat_add, rat_mul, rat_div and rat_cmp give first
+ * (lazy reduction), computed where it is called, in a few instructions.
+ * They begin with these, so the two can never disagree. False: the full
+ * operation decides. */
+static inline bool rat_fits64(i128 v) { return (u128)v + INT64_MAX <= 2 * (u128)INT64_MAX; }
+/* Whether both operands' parts fit int64 (a numerator may be INT64_MIN:
+ * the sums and products below still fit 128 bits), tested without a
+ * branch: a high word must be the sign of its low word. */
+static inline bool rat_small2(Rat a, Rat b)
+{
+    uint64_t an = (uint64_t)(a.num >> 64) ^ (uint64_t)((int64_t)a.num >> 63);
+    uint64_t bn = (uint64_t)(b.num >> 64) ^ (uint64_t)((int64_t)b.num >> 63);
+    return (an | bn | (uint64_t)((u128)a.den >> 63) | (uint64_t)((u128)b.den >> 63)) == 0;
+}
+/* the 128-bit product of two parts that fit 64 bits: one multiply */
+static inline i128 rat_mul64x64(i128 a, i128 b) { return (i128)(int64_t)a * (int64_t)b; }
+
+static inline bool rat_add_fast(Rat a, Rat b, Rat *out)
+{
+    if (!rat_small2(a, b))
+        return false;
+    i128 n = a.num + b.num, d = a.den;
+    if (a.den != b.den) {
+        n = rat_mul64x64(a.num, b.den) + rat_mul64x64(b.num, a.den);
+        d = rat_mul64x64(a.den, b.den);
+    }
+    if (!rat_fits64(n) || !rat_fits64(d))
+        return false;
+    *out = (Rat){n, d};
+    return true;
+}
+
+static inline bool rat_mul_fast(Rat a, Rat b, Rat *out)
+{
+    if (!rat_small2(a, b))
+        return false;
+    i128 n = rat_mul64x64(a.num, b.num), d = rat_mul64x64(a.den, b.den);
+    if (!rat_fits64(n) || !rat_fits64(d))
+        return false;
+    *out = n == 0 ? (Rat){0, 1} : (Rat){n, d};
+    return true;
+}
+
+static inline bool rat_div_fast(Rat a, Rat b, Rat *out)
+{
+    if (b.num == 0)
+        return false;
+    return rat_mul_fast(a, b.num < 0 ? (Rat){-b.den, -b.num} : (Rat){b.den, b.num}, out);
+}
+
+static inline bool rat_cmp_fast(Rat a, Rat b, int *c)
+{
+    if (!rat_small2(a, b))
+        return false;
+    i128 l = rat_mul64x64(a.num, b.den), r = rat_mul64x64(b.num, a.den);
+    *c = (l > r) - (l < r);
+    return true;
+}
+
 /* ---- rounding ---- */
 /* Rounds to an integer with mode. */
 NumStatus rat_round_int(Rat x, RoundMode mode, Rat *out);

@@ -58,10 +58,10 @@ __attribute__((always_inline)) static inline void arith(RatOp fn, Value *out, co
     out->inexact = inexact;
 }
 
-void val_add_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_add, out, a, b, span); }
-void val_sub_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_sub, out, a, b, span); }
-void val_mul_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_mul, out, a, b, span); }
-void val_div_to(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_div, out, a, b, span); }
+void val_add_any(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_add, out, a, b, span); }
+void val_sub_any(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_sub, out, a, b, span); }
+void val_mul_any(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_mul, out, a, b, span); }
+void val_div_any(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_div, out, a, b, span); }
 
 Value val_add(Value a, Value b, uint32_t span) { Value o; val_add_to(&o, &a, &b, span); return o; }
 Value val_sub(Value a, Value b, uint32_t span) { Value o; val_sub_to(&o, &a, &b, span); return o; }
@@ -110,7 +110,7 @@ static int compare(const Value *a, const Value *b)
     }
 }
 
-void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b)
+void val_cmp_any(CmpOp op, Value *out, const Value *a, const Value *b)
 {
     if (!passes_through(a, b, out))
         *out = val_bool(val_cmp_holds(op, compare(a, b)));

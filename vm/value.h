@@ -84,12 +84,40 @@ static inline bool val_cmp_holds(CmpOp op, int c)
     }
 }
 /* The same on registers, as the VM calls them: the operands are read
- * before *out is written, so out may be a or b. */
-void val_add_to(Value *out, const Value *a, const Value *b, uint32_t span);
-void val_sub_to(Value *out, const Value *a, const Value *b, uint32_t span);
-void val_mul_to(Value *out, const Value *a, const Value *b, uint32_t span);
-void val_div_to(Value *out, const Value *a, const Value *b, uint32_t span);
-void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b);
+ * before *out is written, so out may be a or b. Two numbers whose parts
+ * fit 64 bits take num.h's inline paths here; the rest, the *_any ones. */
+void val_add_any(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_sub_any(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_mul_any(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_div_any(Value *out, const Value *a, const Value *b, uint32_t span);
+void val_cmp_any(CmpOp op, Value *out, const Value *a, const Value *b);
+
+#define VAL_ARITH_TO(name, fast_b)                                                       \
+    static inline void val_##name##_to(Value *out, const Value *a, const Value *b, uint32_t span) \
+    {                                                                                    \
+        Rat r;                                                                           \
+        if (a->kind == V_NUM && b->kind == V_NUM && rat_##fast_b) {                      \
+            uint8_t inexact = a->inexact | b->inexact;                                   \
+            *out = val_num(r);                                                           \
+            out->inexact = inexact;                                                      \
+        } else {                                                                         \
+            val_##name##_any(out, a, b, span);                                           \
+        }                                                                                \
+    }
+VAL_ARITH_TO(add, add_fast(a->q, b->q, &r))
+VAL_ARITH_TO(sub, add_fast(a->q, (Rat){-b->q.num, b->q.den}, &r))
+VAL_ARITH_TO(mul, mul_fast(a->q, b->q, &r))
+VAL_ARITH_TO(div, div_fast(a->q, b->q, &r))
+#undef VAL_ARITH_TO
+
+static inline void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b)
+{
+    int c;
+    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(a->q, b->q, &c))
+        *out = val_bool(val_cmp_holds(op, c));
+    else
+        val_cmp_any(op, out, a, b);
+}
 void val_min_to(Value *out, const Value *a, const Value *b);
 void val_max_to(Value *out, const Value *a, const Value *b);
 /* Three-valued logic: false and blank = false, true or blank = true. */

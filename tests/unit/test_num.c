@@ -948,6 +948,58 @@ static void test_lazy_reduction(void **state)
     assert_true(rat_eq(r, frac((((i128)1 << 100) + 1) * 3, 7)));
 }
 
+/* num.h's inline paths at the edges of int64, and against the general
+ * ones: the same operands with both parts times 2^62 + 1 (the same
+ * values, past 64 bits) must come out equal. */
+static Rat widened(Rat a) { i128 k = ((i128)1 << 62) + 1; return (Rat){a.num * k, a.den * k}; }
+
+static void test_fast_paths(void **state)
+{
+    (void)state;
+    Rat r;
+    int c;
+    /* a numerator of INT64_MIN is taken: its sums and products fit 128 bits */
+    assert_true(rat_cmp_fast((Rat){INT64_MIN, 1}, (Rat){-INT64_MAX, 1}, &c));
+    assert_int_equal(c, -1);
+    assert_false(rat_add_fast((Rat){INT64_MIN, 3}, (Rat){INT64_MIN, 5}, &r));
+    assert_int_equal(rat_add((Rat){INT64_MIN, 3}, (Rat){INT64_MIN, 5}, &r), NUM_OK);
+    assert_true(rat_eq(r, frac((i128)INT64_MIN * 8, 15)));
+    /* a denominator past INT64_MAX is not */
+    assert_false(rat_cmp_fast((Rat){1, (i128)INT64_MAX + 1}, (Rat){1, 2}, &c));
+    /* results: INT64_MAX fits, one more does not */
+    assert_true(rat_add_fast((Rat){INT64_MAX - 1, 1}, (Rat){1, 1}, &r));
+    assert_true(r.num == INT64_MAX && r.den == 1);
+    assert_false(rat_add_fast((Rat){INT64_MAX, 1}, (Rat){1, 1}, &r));
+    assert_false(rat_mul_fast((Rat){-INT64_MAX, 1}, (Rat){2, 1}, &r));
+    /* zero is 0/1 whatever the denominators; by zero is for rat_div */
+    assert_true(rat_mul_fast((Rat){0, 7}, (Rat){5, 3}, &r));
+    assert_true(r.num == 0 && r.den == 1);
+    assert_false(rat_div_fast((Rat){1, 2}, (Rat){0, 1}, &r));
+    assert_int_equal(rat_div((Rat){1, 2}, (Rat){0, 1}, &r), NUM_DIVZERO);
+    assert_true(rat_div_fast((Rat){1, 2}, (Rat){-3, 4}, &r));
+    assert_true(r.den > 0 && rat_eq(r, frac(-2, 3)));
+    uint64_t seed = 99;
+    for (int i = 0; i < 20000; i++) {
+        Rat a = {(i128)((int64_t)lcg_next(&seed) >> (1 + i % 62)), (i128)(lcg_next(&seed) >> (2 + i % 61)) | 1};
+        Rat b = {(i128)((int64_t)lcg_next(&seed) >> (1 + i / 7 % 62)), (i128)(lcg_next(&seed) >> (2 + i / 3 % 61)) | 1};
+        Rat wa = widened(a), wb = widened(b), want;
+        if (rat_add_fast(a, b, &r)) {
+            assert_int_equal(rat_add(wa, wb, &want), NUM_OK);
+            assert_true(rat_eq(r, want));
+        }
+        if (rat_mul_fast(a, b, &r)) {
+            assert_int_equal(rat_mul(wa, wb, &want), NUM_OK);
+            assert_true(rat_eq(r, want));
+        }
+        if (rat_div_fast(a, b, &r)) {
+            assert_int_equal(rat_div(wa, wb, &want), NUM_OK);
+            assert_true(rat_eq(r, want));
+        }
+        assert_true(rat_cmp_fast(a, b, &c));
+        assert_int_equal(c, rat_cmp(wa, wb));
+    }
+}
+
 /* Algebraic identities over many small and medium operands. */
 static void test_identities(void **state)
 {
@@ -1004,6 +1056,7 @@ int main(void)
         cmocka_unit_test(test_dec_format),
         cmocka_unit_test(test_dec_roundtrip),
         cmocka_unit_test(test_identities),
+        cmocka_unit_test(test_fast_paths),
         cmocka_unit_test(test_reduce_against_euclid),
     };
     return cmocka_run_group_tests_name("num", tests, NULL, NULL);
