@@ -2,22 +2,23 @@
  * frame. The program was verified (vm/verify.c), so operands are trusted. */
 #include "vm/run_int.h"
 
-static Value plan_value(const Run *r, uint32_t emp, uint32_t table, uint32_t col, uint32_t span)
+/* A department-keyed table's row for the employee, or -1. */
+static int32_t plan_row_of_dept(const Run *r, const PlanData *pd, uint32_t emp)
+{
+    const TableSpec *ros = &r->p->tables[r->p->roster];
+    int64_t dept = r->roster[(size_t)emp * ros->ncols + (uint32_t)ros->dept_col]; /* a text's id */
+    return dept != REF_BLANK && (uint64_t)dept < pd->ntext ? pd->row_of_text[dept] : -1;
+}
+
+/* Inline into the interpreter: a plan read is a tenth of the program. */
+__attribute__((always_inline)) static inline void plan_value(const Run *r, Value *out, uint32_t emp, uint32_t table,
+                                                             uint32_t col, uint32_t span)
 {
     const TableSpec *t = &r->p->tables[table];
     const PlanData *pd = &r->plans[table];
-    int32_t row = -1;
-    if (t->key_role == COLROLE_EMPLOYEE) {
-        row = pd->row_of_emp[emp];
-    } else {
-        const TableSpec *ros = &r->p->tables[r->p->roster];
-        int64_t dept = r->roster[(size_t)emp * ros->ncols + (uint32_t)ros->dept_col]; /* a text's id */
-        if (dept != REF_BLANK && (uint64_t)dept < pd->ntext)
-            row = pd->row_of_text[dept];
-    }
-    if (row < 0)
-        return val_error(ERR_NO_PLAN, span);
-    return ref_cell_value(&t->cols[col], pd->cells[(size_t)row * t->ncols + col]);
+    int32_t row = t->key_role == COLROLE_EMPLOYEE ? pd->row_of_emp[emp] : plan_row_of_dept(r, pd, emp);
+    *out = row < 0 ? val_error(ERR_NO_PLAN, span)
+                   : ref_cell_value(&t->cols[col], pd->cells[(size_t)row * t->ncols + col]);
 }
 
 static Value roster_value(const Run *r, uint32_t emp, uint32_t col)
@@ -110,7 +111,7 @@ static void trace_after(const Run *r, TraceRec *t, TraceKind k, Ins in, uint32_t
     PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                               \
     PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                            \
     DATA(ROSTER, R[in.a] = roster_value(r, emp, in.b))                               \
-    DATA(PLAN, R[in.a] = plan_value(r, emp, in.x, in.b, SPAN))                       \
+    DATA(PLAN, plan_value(r, &R[in.a], emp, in.x, in.b, SPAN))                       \
     DATA(AGG, R[in.a] = scan_agg_value(r, emp, in.b))                                \
     DATA(TEAM, R[in.a] = team_value(r, emp, in.b))                                   \
     END(RET)

@@ -174,7 +174,7 @@ static void pick(Value *out, const Value *a, const Value *b, bool want_min)
     *out = *r;
 }
 
-void val_min_to(Value *out, const Value *a, const Value *b) { pick(out, a, b, true); }
-void val_max_to(Value *out, const Value *a, const Value *b) { pick(out, a, b, false); }
+void val_min_any(Value *out, const Value *a, const Value *b) { pick(out, a, b, true); }
+void val_max_any(Value *out, const Value *a, const Value *b) { pick(out, a, b, false); }
 Value val_min(Value a, Value b) { Value o; pick(&o, &a, &b, true); return o; }
 Value val_max(Value a, Value b) { Value o; pick(&o, &a, &b, false); return o; }

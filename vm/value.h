@@ -118,8 +118,24 @@ static inline void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value 
     else
         val_cmp_any(op, out, a, b);
 }
-void val_min_to(Value *out, const Value *a, const Value *b);
-void val_max_to(Value *out, const Value *a, const Value *b);
+void val_min_any(Value *out, const Value *a, const Value *b);
+void val_max_any(Value *out, const Value *a, const Value *b);
+static inline void val_min_to(Value *out, const Value *a, const Value *b)
+{
+    int c;
+    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(a->q, b->q, &c))
+        *out = c <= 0 ? *a : *b;
+    else
+        val_min_any(out, a, b);
+}
+static inline void val_max_to(Value *out, const Value *a, const Value *b)
+{
+    int c;
+    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(a->q, b->q, &c))
+        *out = c >= 0 ? *a : *b;
+    else
+        val_max_any(out, a, b);
+}
 /* Three-valued logic: false and blank = false, true or blank = true. */
 Value val_and(Value a, Value b);
 Value val_or(Value a, Value b);
