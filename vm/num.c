@@ -488,10 +488,10 @@ static NumStatus rat_add_wide(Rat a, Rat b, Rat *out)
 }
 
 /* a + b when every part fits 64 bits but the unreduced sum's do not
- * (rat_add_fast takes those that do): (Knuth 4.5.1) with g = gcd of the denominators,
- * t = a.n*(b.d/g) + b.n*(a.d/g) can share a factor only with g, so only
- * gcd(t, g) is left to take, and it is 1 when the denominators are coprime
- * (in lowest terms when a and b are). */
+ * (rat_add_fast takes those that do): (Knuth 4.5.1) with g = gcd of the
+ * denominators, t = a.n*(b.d/g) + b.n*(a.d/g) can share a factor only
+ * with g, so only gcd(t, g) is left to take, and it is 1 when the
+ * denominators are coprime (in lowest terms when a and b are). */
 static bool rat_add64(Rat a, Rat b, Rat *out)
 {
     if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))

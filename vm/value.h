@@ -92,11 +92,11 @@ void val_mul_any(Value *out, const Value *a, const Value *b, uint32_t span);
 void val_div_any(Value *out, const Value *a, const Value *b, uint32_t span);
 void val_cmp_any(CmpOp op, Value *out, const Value *a, const Value *b);
 
-#define VAL_ARITH_TO(name, fast_b)                                                       \
+#define VAL_ARITH_TO(name, fast_call)                                                    \
     static inline void val_##name##_to(Value *out, const Value *a, const Value *b, uint32_t span) \
     {                                                                                    \
         Rat r;                                                                           \
-        if (a->kind == V_NUM && b->kind == V_NUM && rat_##fast_b) {                      \
+        if (a->kind == V_NUM && b->kind == V_NUM && fast_call) {                         \
             uint8_t inexact = a->inexact | b->inexact;                                   \
             *out = val_num(r);                                                           \
             out->inexact = inexact;                                                      \
@@ -104,10 +104,10 @@ void val_cmp_any(CmpOp op, Value *out, const Value *a, const Value *b);
             val_##name##_any(out, a, b, span);                                           \
         }                                                                                \
     }
-VAL_ARITH_TO(add, add_fast(a->q, b->q, &r))
-VAL_ARITH_TO(sub, add_fast(a->q, (Rat){-b->q.num, b->q.den}, &r))
-VAL_ARITH_TO(mul, mul_fast(a->q, b->q, &r))
-VAL_ARITH_TO(div, div_fast(a->q, b->q, &r))
+VAL_ARITH_TO(add, rat_add_fast(a->q, b->q, &r))
+VAL_ARITH_TO(sub, rat_add_fast(a->q, (Rat){-b->q.num, b->q.den}, &r))
+VAL_ARITH_TO(mul, rat_mul_fast(a->q, b->q, &r))
+VAL_ARITH_TO(div, rat_div_fast(a->q, b->q, &r))
 #undef VAL_ARITH_TO
 
 static inline void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b)
@@ -118,24 +118,22 @@ static inline void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value 
     else
         val_cmp_any(op, out, a, b);
 }
+
 void val_min_any(Value *out, const Value *a, const Value *b);
 void val_max_any(Value *out, const Value *a, const Value *b);
-static inline void val_min_to(Value *out, const Value *a, const Value *b)
+static inline void val_pick_to(Value *out, const Value *a, const Value *b, bool want_min)
 {
     int c;
     if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(a->q, b->q, &c))
-        *out = c <= 0 ? *a : *b;
-    else
+        *out = (want_min ? c <= 0 : c >= 0) ? *a : *b;
+    else if (want_min)
         val_min_any(out, a, b);
-}
-static inline void val_max_to(Value *out, const Value *a, const Value *b)
-{
-    int c;
-    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(a->q, b->q, &c))
-        *out = c >= 0 ? *a : *b;
     else
         val_max_any(out, a, b);
 }
+static inline void val_min_to(Value *out, const Value *a, const Value *b) { val_pick_to(out, a, b, true); }
+static inline void val_max_to(Value *out, const Value *a, const Value *b) { val_pick_to(out, a, b, false); }
+
 /* Three-valued logic: false and blank = false, true or blank = true. */
 Value val_and(Value a, Value b);
 Value val_or(Value a, Value b);
