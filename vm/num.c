@@ -74,8 +74,9 @@ static u128 u128_gcd(u128 a, u128 b)
 }
 
 /* a * b; false when it needs more than 128 bits. By hand through 64-bit
- * halves: clang's overflow builtin on 128 bits needs __muloti4. */
-static bool u128_mul_fits(u128 a, u128 b, u128 *r)
+ * halves: clang's overflow builtin on 128 bits needs __muloti4. The last
+ * sum may wrap, and that is how it is seen. */
+KPI_WRAPS static bool u128_mul_fits(u128 a, u128 b, u128 *r)
 {
     uint64_t ah = (uint64_t)(a >> 64), al = (uint64_t)a;
     uint64_t bh = (uint64_t)(b >> 64), bl = (uint64_t)b;

@@ -96,7 +96,7 @@ bool rat_to_scaled(Rat a, int scale, int64_t *out);
  * (lazy reduction), computed where it is called, in a few instructions.
  * They begin with these, so the two can never disagree. False: the full
  * operation decides. */
-static inline bool rat_fits64(i128 v) { return (u128)v + INT64_MAX <= 2 * (u128)INT64_MAX; }
+static inline bool rat_fits64(i128 v) { return v >= -(i128)INT64_MAX && v <= (i128)INT64_MAX; }
 /* Whether both operands' parts fit int64 (a numerator may be INT64_MIN:
  * the sums and products below still fit 128 bits), tested without a
  * branch: a high word must be the sign of its low word. */
