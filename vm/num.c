@@ -355,14 +355,12 @@ static Rest wide_rest(Wide r, Wide den) /* r < den */
  * Rat construction
  * ====================================================================== */
 
-static bool fits64(i128 v) { return v >= -(i128)INT64_MAX && v <= (i128)INT64_MAX; }
-
 /* n / d reduced; d > 0 and |n|, d <= I128_MAX. */
 static Rat rat_reduced(i128 n, i128 d)
 {
     if (d == 1)
         return (Rat){n, 1};
-    if (fits64(n) && fits64(d)) { /* 64-bit division is hardware, 128-bit a library call */
+    if (rat_fits64(n) && rat_fits64(d)) { /* 64-bit division is hardware, 128-bit a library call */
         int64_t n64 = (int64_t)n, d64 = (int64_t)d;
         uint64_t g = u64_gcd((uint64_t)(n64 < 0 ? -n64 : n64), (uint64_t)d64);
         return g > 1 ? (Rat){n64 / (int64_t)g, d64 / (int64_t)g} : (Rat){n, d};
@@ -442,7 +440,7 @@ NumStatus rat_scaled(i128 v, int scale, Rat *out)
     int twos = u128_ctz(i128_mag(v)), fives = 0;
     twos = twos < scale ? twos : scale;
     i128 n = v >> twos; /* exact: 2^twos divides v (a shift, not a 128-bit division) */
-    if (fits64(n)) { /* the common case, in hardware division */
+    if (rat_fits64(n)) { /* the common case, in hardware division */
         int64_t m = (int64_t)n;
         for (; fives < scale && m % 5 == 0; fives++)
             m /= 5;
@@ -495,7 +493,7 @@ static NumStatus rat_add_wide(Rat a, Rat b, Rat *out)
  * denominators are coprime (in lowest terms when a and b are). */
 static bool rat_add64(Rat a, Rat b, Rat *out)
 {
-    if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
+    if (!rat_fits64(a.num) || !rat_fits64(a.den) || !rat_fits64(b.num) || !rat_fits64(b.den))
         return false;
     int64_t ad = (int64_t)a.den, bd = (int64_t)b.den;
     int64_t g = (int64_t)u64_gcd((uint64_t)ad, (uint64_t)bd);
@@ -522,7 +520,7 @@ NumStatus rat_add(Rat a, Rat b, Rat *out)
     if (a.den == b.den) {
         if (!i128_add_fits(a.num, b.num, &n))
             return rat_add_wide(a, b, out);
-        *out = fits64(n) ? (Rat){n, a.den} : rat_reduced(n, a.den);
+        *out = rat_fits64(n) ? (Rat){n, a.den} : rat_reduced(n, a.den);
         return NUM_OK;
     }
     /* a/b + c/d = (a*(d/g) + c*(b/g)) / (b/g*d) */
@@ -544,7 +542,7 @@ NumStatus rat_sub(Rat a, Rat b, Rat *out)
  * division, the products in 128 bits. */
 static bool rat_mul64(Rat a, Rat b, Rat *out)
 {
-    if (!fits64(a.num) || !fits64(a.den) || !fits64(b.num) || !fits64(b.den))
+    if (!rat_fits64(a.num) || !rat_fits64(a.den) || !rat_fits64(b.num) || !rat_fits64(b.den))
         return false;
     int64_t an = (int64_t)a.num, ad = (int64_t)a.den, bn = (int64_t)b.num, bd = (int64_t)b.den;
     uint64_t g1 = u64_gcd((uint64_t)(an < 0 ? -an : an), (uint64_t)bd);
@@ -624,12 +622,8 @@ int rat_cmp(Rat a, Rat b)
     int sa = rat_sign(a), sb = rat_sign(b);
     if (sa != sb)
         return sa < sb ? -1 : 1;
-    i128 l = a.num, r = b.num;
-    if (a.den != b.den && fits64(a.num) && fits64(a.den) && fits64(b.num) && fits64(b.den)) {
-        l = a.num * b.den; /* 64 x 64 bits always fit 128 */
-        r = b.num * a.den;
-    } else if (a.den != b.den &&
-        (!i128_mul_fits(a.num, b.den, &l) || !i128_mul_fits(b.num, a.den, &r))) {
+    i128 l = a.num, r = b.num; /* parts within 64 bits took rat_cmp_fast */
+    if (a.den != b.den && (!i128_mul_fits(a.num, b.den, &l) || !i128_mul_fits(b.num, a.den, &r))) {
         Wide wl = wide_mul(wide_mag(a.num), wide_u128((u128)b.den));
         Wide wr = wide_mul(wide_mag(b.num), wide_u128((u128)a.den));
         return sa < 0 ? -wide_cmp(wl, wr) : wide_cmp(wl, wr);
@@ -668,13 +662,13 @@ bool rat_to_scaled(Rat a, int scale, int64_t *out)
 {
     Rat scaled;
     i128 n;
-    if (scale >= 0 && scale <= 18 && fits64(a.num) && a.den <= i128_pow10(scale) &&
+    if (scale >= 0 && scale <= 18 && rat_fits64(a.num) && a.den <= i128_pow10(scale) &&
         (uint64_t)i128_pow10(scale) % (uint64_t)a.den == 0) { /* a decimal of at most scale digits */
         int64_t m = (int64_t)((uint64_t)i128_pow10(scale) / (uint64_t)a.den);
         return !__builtin_mul_overflow((int64_t)a.num, m, out) && *out != INT64_MIN;
     }
     if (scale < 0 || scale > RAT_MAX_SCALE || rat_mul(a, rat_i128(i128_pow10(scale)), &scaled) != NUM_OK ||
-        !rat_to_int(scaled, &n) || !fits64(n))
+        !rat_to_int(scaled, &n) || !rat_fits64(n))
         return false;
     *out = (int64_t)n;
     return true;
@@ -936,7 +930,7 @@ static int clamp_frac(int frac)
  * 10^k / d; -1 when d has another prime factor. 12.35 is 247/20: k = 2. */
 static int decimal_places(i128 d, uint64_t *scale)
 {
-    if (d <= 0 || !fits64(d))
+    if (d <= 0 || !rat_fits64(d))
         return -1;
     static const uint64_t pow5[19] = {1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125, 9765625,
                                       48828125, 244140625, 1220703125, 6103515625, 30517578125,
@@ -963,7 +957,7 @@ static size_t format_decimal(char *buf, size_t cap, Rat x, int max_frac, bool *e
 {
     uint64_t scale = 1;
     int k = x.den == 1 ? 0 : decimal_places(x.den, &scale);
-    if (k < 0 || k > max_frac || !fits64(x.num) || cap < 48)
+    if (k < 0 || k > max_frac || !rat_fits64(x.num) || cap < 48)
         return 0;
     uint64_t m = (uint64_t)(x.num < 0 ? -(int64_t)x.num : (int64_t)x.num);
     if (__builtin_mul_overflow(m, scale, &m))

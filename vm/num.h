@@ -96,6 +96,7 @@ bool rat_to_scaled(Rat a, int scale, int64_t *out);
  * (lazy reduction), computed where it is called, in a few instructions.
  * They begin with these, so the two can never disagree. False: the full
  * operation decides. */
+/* |v| <= INT64_MAX: a part that casts to int64 and negates there */
 static inline bool rat_fits64(i128 v) { return v >= -(i128)INT64_MAX && v <= (i128)INT64_MAX; }
 /* Whether both operands' parts fit int64 (a numerator may be INT64_MIN:
  * the sums and products below still fit 128 bits), tested without a
