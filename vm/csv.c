@@ -92,6 +92,7 @@ struct CsvReader {
     uint32_t *esc;          /* slots whose field needs "" unescaped */
     int32_t  *dup_of;       /* slot j repeats slot dup_of[j], or -1 */
     bool      has_dups;
+    bool      all_sel;      /* every field selected once: no slot is -1 */
     bool      in_header, have_header, started;
     bool      wide;         /* the short path's masks by AVX2 */
 
@@ -255,7 +256,17 @@ static void scan_ascii(CsvReader *r)
 static size_t plain_end(const char *b, size_t i, size_t end)
 {
 #if CSV_SCAN == 2
-    const __m128i zero = _mm_setzero_si128();
+    /* signed x < 1: a NUL, or a byte past ASCII; 64 bytes a test */
+    const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
+    for (; i + 64 <= end; i += 64) {
+        const __m128i *v = (const __m128i *)(const void *)(b + i);
+        __m128i t = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(_mm_loadu_si128(v), one),
+                                              _mm_cmplt_epi8(_mm_loadu_si128(v + 1), one)),
+                                 _mm_or_si128(_mm_cmplt_epi8(_mm_loadu_si128(v + 2), one),
+                                              _mm_cmplt_epi8(_mm_loadu_si128(v + 3), one)));
+        if (_mm_movemask_epi8(t))
+            break;
+    }
     for (; i + 16 <= end; i += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
         int m = _mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, zero)));
@@ -763,14 +774,20 @@ __attribute__((always_inline)) static inline int scan_short(CsvReader *r, CsvFie
     const int32_t *slot = r->slot;
     const char *f = p;
     uint32_t c = 0;
-    for (uint64_t m = ends; m; m &= m - 1, c++) {
-        const char *q = p + __builtin_ctzll(m);
-        int32_t sl = slot[c];
-        if (sl >= 0) {
-            out[sl].ptr = f;
-            out[sl].len = (uint32_t)(q - f);
+    if (r->all_sel) { /* the usual case, without a test a field */
+        for (uint64_t m = ends; m; m &= m - 1, c++) {
+            const char *q = p + __builtin_ctzll(m);
+            out[slot[c]] = (CsvField){f, (uint32_t)(q - f)};
+            f = q + 1;
         }
-        f = q + 1;
+    } else {
+        for (uint64_t m = ends; m; m &= m - 1, c++) {
+            const char *q = p + __builtin_ctzll(m);
+            int32_t sl = slot[c];
+            if (sl >= 0)
+                out[sl] = (CsvField){f, (uint32_t)(q - f)};
+            f = q + 1;
+        }
     }
     if (e[-1] == '\r' && slot[c - 1] >= 0 && out[slot[c - 1]].len > 0)
         out[slot[c - 1]].len--;   /* CRLF: the last field ends before the CR */
@@ -939,6 +956,7 @@ static void alloc_selection(CsvReader *r, uint32_t n, uint32_t m)
     r->nslot = m;
     r->nsel = n;
     r->has_dups = false;
+    r->all_sel = false;
 }
 
 /* Fills the buffer for the first time and strips a leading BOM. */
@@ -1079,6 +1097,7 @@ void csv_select(CsvReader *r, const uint32_t *cols, uint32_t n)
         else
             r->slot[cols[j]] = (int32_t)j;
     }
+    r->all_sel = n == r->ncols && !r->has_dups;
 }
 
 /* Fills the batch's fields from row 0: its row count, or -1 for an error
@@ -1202,6 +1221,7 @@ CsvReader *csv_open_part(const CsvReader *hdr, const char *path, uint64_t start,
     memcpy(r->sel, hdr->sel, sizeof *r->sel * hdr->nsel);
     memcpy(r->dup_of, hdr->dup_of, sizeof *r->dup_of * hdr->nsel);
     r->has_dups = hdr->has_dups;
+    r->all_sel = hdr->all_sel;
     return r;
 }
 

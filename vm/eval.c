@@ -180,16 +180,17 @@ static bool check_employee(Run *r, uint32_t e, const Value *regs, bool report, b
     return true;
 }
 
-/* Its results checked, noted and handed on. Stored registers are the
- * whole of them: the frame has only the last stratum's (a pass that reads
- * stored registers runs no earlier stratum). */
-static void finish_employee(Run *r, uint32_t e, const Value *frame, const char *text, size_t len)
+/* Its results checked (unless a worker found them clean: then frame may
+ * be NULL), noted and handed on. Stored registers are the whole of them:
+ * the frame has only the last stratum's (a pass that reads stored
+ * registers runs no earlier stratum). */
+static void finish_employee(Run *r, uint32_t e, const Value *frame, bool clean, const char *text, size_t len)
 {
     Eval *ev = &r->eval;
     if (r->res->regs)
         frame = run_regs(r->res, e);
     bool report = ev->failed < KPI_MAX_RUN_ERRORS, fault = false;
-    if (!check_employee(r, e, frame, report, &fault)) {
+    if (!clean && !check_employee(r, e, frame, report, &fault)) {
         ev->failed++;
         ev->data_fault |= report && fault;
     }
@@ -363,7 +364,7 @@ static bool run_one(Run *r, uint32_t s, uint32_t e, uint64_t *steps)
         return false;
     compute_one(r, s, e);
     if (s + 1 == r->p->nstrata)
-        finish_employee(r, e, r->frame, NULL, 0);
+        finish_employee(r, e, r->frame, false, NULL, 0);
     return true;
 }
 
@@ -373,20 +374,37 @@ static bool run_one(Run *r, uint32_t s, uint32_t e, uint64_t *steps)
  * range. The last stratum goes a chunk at a time, the frames kept, so that
  * each employee is then finished (checked, its results handed on) in order
  * by one thread: messages and outputs are the same bytes for any number of
- * threads. A traced run, or a stratum the step budget would stop, is run
- * by one thread. */
+ * threads. When the workers also make the texts, they check the results
+ * too and keep only the frames that fail (rare): copying every frame cost
+ * more than the check. A traced run, or a stratum the step budget would
+ * stop, is run by one thread. */
 #define EVAL_PAR_MIN   256u          /* employees below which one thread is quicker */
 #define EVAL_CHUNK_MAX 1024u         /* employees per chunk of the last stratum... */
 #define EVAL_CHUNK_BYTES (8u << 20)  /* ...whose frames take at most this */
+#define EVAL_CHUNK_TEXT 2048u        /* employees per chunk when only texts are kept */
 
 typedef struct Worker {
     Run       w;           /* a copy of the run with its own frame */
     uint32_t  s, lo, hi;
-    Value    *keep;        /* the last stratum: (hi - lo) frames, else NULL */
+    Value    *keep;        /* the last stratum without texts: (hi - lo) frames, else NULL */
     bool      render;      /* the last stratum: each employee's text too (RunOptions.render) */
     Buf       text;        /* their texts, one after another... */
     uint32_t *len;         /* ...of these lengths (a chunk's worth) */
+    uint8_t  *clean;       /* ...and whether each one's results passed the check */
+    Value    *bad;         /* the frames of those that did not, in order */
+    uint32_t  nbad, capbad;
 } Worker;
+
+/* A frame whose results failed the check, kept for finish_range to report. */
+static void keep_bad(Worker *k)
+{
+    uint32_t nregs = k->w.p->nregs ? k->w.p->nregs : 1;
+    if (k->nbad == k->capbad) {
+        k->capbad = k->capbad ? 2 * k->capbad : 4;
+        k->bad = kpi_realloc(k->bad, sizeof(Value) * nregs * k->capbad);
+    }
+    memcpy(k->bad + (size_t)k->nbad++ * nregs, k->w.frame, sizeof(Value) * k->w.p->nregs);
+}
 
 static void *work(void *arg)
 {
@@ -394,6 +412,7 @@ static void *work(void *arg)
     uint32_t nregs = k->w.p->nregs;
     const RunOptions *o = k->w.o;
     buf_clear(&k->text);
+    k->nbad = 0;
     for (uint32_t e = k->lo; e < k->hi; e++) {
         compute_one(&k->w, k->s, e);
         if (k->keep)
@@ -402,6 +421,10 @@ static void *work(void *arg)
             size_t at = k->text.len;
             o->render(o->sink_ctx, k->w.res, e, k->w.frame, &k->text);
             k->len[e - k->lo] = (uint32_t)(k->text.len - at);
+            bool fault = false;
+            k->clean[e - k->lo] = check_employee(&k->w, e, k->w.frame, false, &fault);
+            if (!k->clean[e - k->lo])
+                keep_bad(k);
         }
     }
     return NULL;
@@ -413,11 +436,19 @@ static void finish_range(Run *r, const Worker *ws, uint32_t n, uint32_t lo, cons
 {
     uint32_t nregs = r->p->nregs ? r->p->nregs : 1;
     for (uint32_t i = 0; i < n; i++) {
-        const char *text = ws[i].render ? ws[i].text.data : NULL; /* NULL: nothing made */
+        const Worker *k = &ws[i];
+        if (!k->render) {
+            for (uint32_t e = k->lo; e < k->hi; e++)
+                finish_employee(r, e, keep + (size_t)(e - lo) * nregs, false, NULL, 0);
+            continue;
+        }
         size_t at = 0;
-        for (uint32_t e = ws[i].lo; e < ws[i].hi; e++) {
-            uint32_t len = text ? ws[i].len[e - ws[i].lo] : 0;
-            finish_employee(r, e, keep + (size_t)(e - lo) * nregs, text ? text + at : NULL, len);
+        const Value *bad = k->bad;
+        for (uint32_t e = k->lo; e < k->hi; e++) {
+            uint32_t len = k->len[e - k->lo];
+            bool clean = k->clean[e - k->lo];
+            finish_employee(r, e, clean ? NULL : bad, clean, k->text.data + at, len);
+            bad += clean ? 0 : nregs;
             at += len;
         }
     }
@@ -444,13 +475,14 @@ static void run_stratum_threads(Run *r, Worker *ws, uint32_t n, uint32_t s)
         compute_range(ws, n, s, 0, nemp, NULL);
         return;
     }
-    uint32_t chunk = EVAL_CHUNK_BYTES / (nregs * (uint32_t)sizeof(Value));
-    chunk = chunk < 1 ? 1 : chunk > EVAL_CHUNK_MAX ? EVAL_CHUNK_MAX : chunk;
-    Value *keep = kpi_malloc(sizeof(Value) * nregs * chunk);
     bool render = r->o->render && r->o->sink && !r->res->regs;
+    uint32_t chunk = EVAL_CHUNK_BYTES / (nregs * (uint32_t)sizeof(Value));
+    chunk = render ? EVAL_CHUNK_TEXT : chunk < 1 ? 1 : chunk > EVAL_CHUNK_MAX ? EVAL_CHUNK_MAX : chunk;
+    Value *keep = render ? NULL : kpi_malloc(sizeof(Value) * nregs * chunk);
     for (uint32_t i = 0; i < n; i++) {
         ws[i].render = render;
         ws[i].len = render ? kpi_malloc(sizeof(uint32_t) * chunk) : NULL;
+        ws[i].clean = render ? kpi_malloc(chunk) : NULL;
     }
     for (uint32_t lo = 0; lo < nemp; lo += chunk) {
         uint32_t hi = nemp - lo < chunk ? nemp : lo + chunk;
@@ -460,7 +492,9 @@ static void run_stratum_threads(Run *r, Worker *ws, uint32_t n, uint32_t s)
     for (uint32_t i = 0; i < n; i++) {
         ws[i].render = false;
         kpi_free(ws[i].len);
+        kpi_free(ws[i].clean);
         ws[i].len = NULL;
+        ws[i].clean = NULL;
     }
     kpi_free(keep);
 }
@@ -486,6 +520,7 @@ static void free_workers(Worker *ws, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         kpi_free(ws[i].w.frame);
+        kpi_free(ws[i].bad);
         buf_free(&ws[i].text);
     }
     kpi_free(ws);
