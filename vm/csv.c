@@ -816,6 +816,82 @@ __attribute__((always_inline)) static inline int scan_record(CsvReader *r, Bits 
     return st != SHORT_NO ? st : scan_general(r, bits, out);
 }
 
+/* A short record past ASCII: its fields' UTF-8 checked, the reader's
+ * counters first set to it, so that an error names it. */
+__attribute__((noinline, cold)) static bool short_utf8_ok(CsvReader *r, CsvField *out, size_t pos, uint64_t line,
+                                                          uint64_t records, const char *end)
+{
+    r->pos = pos;
+    r->line = line;
+    r->records = records;
+    return finish_fields(r, out, r->nsel, 0, end) == REC_ROW;
+}
+
+/* Short records one after another from row n of the batch, as scan_short
+ * reads them, with the reader's counters and limits in locals: a store to
+ * the batch may alias the counters, so through r each would be loaded and
+ * stored again a record. Stops at the batch's end, the part's stop, or a
+ * record scan_record must look at; n is then the rows so far. Only when
+ * every field is selected once (the usual case). */
+__attribute__((always_inline)) static inline int short_run(CsvReader *r, uint32_t *n, bool wide)
+{
+    if (!r->all_sel || r->in_header)
+        return REC_MORE;
+    char *const buf = r->buf;
+    const size_t lim = r->end < r->clean_end + 1 ? r->end : r->clean_end + 1; /* a line feed before it */
+    const size_t stop = r->stop > r->base_off ? r->stop - r->base_off : 0, ascii = r->ascii_end;
+    const int32_t *const slot = r->slot;
+    const uint32_t ncols = r->ncols, max = r->batch_rows;
+    const char d = r->delim;
+    CsvField *const fields = r->fields;
+    uint64_t *const rowno = r->rowno;
+    size_t pos = r->pos;
+    uint64_t records = r->records, line = r->line;
+    uint32_t k = *n;
+    int st = REC_MORE;
+    for (; k < max; k++) {
+        if (pos >= stop) {
+            st = REC_END;
+            break;
+        }
+        char *const p = buf + pos;
+        uint64_t dm, qm, nm;
+#ifdef CSV_AVX2
+        if (wide)
+            window_masks_avx2(p, d, &dm, &qm, &nm);
+        else
+#endif
+            window_masks(p, d, &dm, &qm, &nm);
+        uint32_t len = (uint32_t)__builtin_ctzll(nm | 1ull << 63); /* none: 63, too long */
+        uint64_t below = (1ull << len) - 1, ends = (dm & below) | (1ull << len);
+        if (*p == '\n' || *p == '\r' || !nm || (qm & below) || pos + len >= lim ||
+            (uint32_t)__builtin_popcountll(ends) != ncols)
+            break; /* scan_record's */
+        CsvField *const out = fields + (size_t)k * ncols;
+        const char *f = p;
+        uint32_t c = 0;
+        for (uint64_t m = ends; m; m &= m - 1, c++) {
+            const char *q = p + __builtin_ctzll(m);
+            out[slot[c]] = (CsvField){f, (uint32_t)(q - f)};
+            f = q + 1;
+        }
+        if (p[len - 1] == '\r' && out[slot[c - 1]].len > 0)
+            out[slot[c - 1]].len--; /* CRLF */
+        if (__builtin_expect(pos + len > ascii, 0) && !short_utf8_ok(r, out, pos, line, records, p + len)) {
+            st = REC_FAIL;
+            break;
+        }
+        pos += len + 1;
+        line++;
+        rowno[k] = ++records;
+    }
+    r->pos = pos;
+    r->line = line;
+    r->records = records;
+    *n = k;
+    return st;
+}
+
 /* Any record: quotes, long lines, empty lines, errors. */
 static int scan_general(CsvReader *r, Bits *bits, CsvField *out)
 {
@@ -1108,7 +1184,12 @@ __attribute__((always_inline)) static inline int fill_batch(CsvReader *r, bool w
     uint32_t n = 0;
     Bits bits = {NULL, 0};
     while (n < r->batch_rows) {
-        int st = scan_record(r, &bits, r->fields + (size_t)n * r->nsel, wide);
+        int st = short_run(r, &n, wide);
+        if (st == REC_FAIL)
+            return n > 0 ? (int)n : -1;
+        if (st == REC_END || n == r->batch_rows)
+            break;
+        st = scan_record(r, &bits, r->fields + (size_t)n * r->nsel, wide);
         if (st == REC_ROW) {
             r->rowno[n++] = r->records;
             continue;

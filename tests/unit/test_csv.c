@@ -374,6 +374,10 @@ static void test_error_utf8(void **state)
           "[a|b]\nE2:2:invalid UTF-8 (is the file in cp1251? save it as UTF-8)");
     check("id;\xD1\xF3\xEC\xEC\xE0\n", ';',
           "E1:2:invalid UTF-8 (is the file in cp1251? save it as UTF-8)");
+    /* Short records read in a run (every field selected), CRLF: the rows
+     * before the bad one delivered, the error at its own row. */
+    check("a;b\r\n1;x\r\n2;Жук\r\n3;\xD1\xF3\r\n4;y\r\n", ';',
+          "[a|b]\n2:1|x\n3:2|Жук\nE4:2:invalid UTF-8 (is the file in cp1251? save it as UTF-8)");
     /* A character cut in half, and an overlong encoding. */
     check("a;b\n\xD0;1\n", ';', "[a|b]\nE2:1:invalid UTF-8 (is the file in cp1251? save it as UTF-8)");
     check("a;b\n1;\"\xC0\xAF\"\n", ';',
