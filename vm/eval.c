@@ -442,13 +442,12 @@ static void finish_range(Run *r, const Worker *ws, uint32_t n, uint32_t lo, cons
                 finish_employee(r, e, keep + (size_t)(e - lo) * nregs, false, NULL, 0);
             continue;
         }
-        size_t at = 0;
-        const Value *bad = k->bad;
+        const char *text = k->text.data ? k->text.data : ""; /* made, if empty */
+        size_t at = 0, nbad = 0;
         for (uint32_t e = k->lo; e < k->hi; e++) {
             uint32_t len = k->len[e - k->lo];
             bool clean = k->clean[e - k->lo];
-            finish_employee(r, e, clean ? NULL : bad, clean, k->text.data + at, len);
-            bad += clean ? 0 : nregs;
+            finish_employee(r, e, clean ? NULL : k->bad + nbad++ * nregs, clean, text + at, len);
             at += len;
         }
     }
