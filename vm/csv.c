@@ -742,84 +742,23 @@ static int too_many_columns(CsvReader *r, const char *at)
     return fail(r, at, CSV_MAX_COLUMNS, "header has more than %u columns", CSV_MAX_COLUMNS);
 }
 
-/* The common record: no quote, no empty line before it, the right number
- * of fields, and its line feed within 64 bytes of its start, in clean data
- * already read. Its fields are read off one window's masks. SHORT_NO, with
- * nothing changed, leaves any other record to scan_record's general path,
- * which also says what is wrong with it. */
-enum { SHORT_NO = -1 };
-
-__attribute__((always_inline)) static inline int scan_short(CsvReader *r, CsvField *out, bool wide)
-{
-    char *const p = r->buf + r->pos;
-    if (*p == '\n' || *p == '\r' || r->in_header || r->nslot < r->ncols)
-        return SHORT_NO;
-    uint64_t dm, qm, nm;
-#ifdef CSV_AVX2
-    if (wide)
-        window_masks_avx2(p, r->delim, &dm, &qm, &nm);
-    else
-#endif
-        window_masks(p, r->delim, &dm, &qm, &nm);
-    if (!nm)
-        return SHORT_NO;
-    uint32_t len = (uint32_t)__builtin_ctzll(nm);
-    uint64_t below = (1ull << len) - 1;
-    char *const e = p + len;
-    if ((qm & below) || e >= r->buf + r->end || e > r->buf + r->clean_end)
-        return SHORT_NO;
-    uint64_t ends = (dm & below) | (1ull << len);
-    if ((uint32_t)__builtin_popcountll(ends) != r->ncols)
-        return SHORT_NO;       /* too many fields or too few */
-    const int32_t *slot = r->slot;
-    const char *f = p;
-    uint32_t c = 0;
-    if (r->all_sel) { /* the usual case, without a test a field */
-        for (uint64_t m = ends; m; m &= m - 1, c++) {
-            const char *q = p + __builtin_ctzll(m);
-            out[slot[c]] = (CsvField){f, (uint32_t)(q - f)};
-            f = q + 1;
-        }
-    } else {
-        for (uint64_t m = ends; m; m &= m - 1, c++) {
-            const char *q = p + __builtin_ctzll(m);
-            int32_t sl = slot[c];
-            if (sl >= 0)
-                out[sl] = (CsvField){f, (uint32_t)(q - f)};
-            f = q + 1;
-        }
-    }
-    if (e[-1] == '\r' && slot[c - 1] >= 0 && out[slot[c - 1]].len > 0)
-        out[slot[c - 1]].len--;   /* CRLF: the last field ends before the CR */
-    if (e > r->buf + r->ascii_end || r->has_dups) {
-        int st = finish_fields(r, out, r->nsel, 0, e);
-        if (st != REC_ROW)
-            return st;
-    }
-    r->pos += len + 1;
-    r->line++;
-    r->records++;
-    return REC_ROW;
-}
-
-/* Scans the record at pos, recording selected fields into out, the short
- * way when it can. bits may carry over from the previous record; it is
- * reset when the buffer moves. Inlined twice over: with AVX2 masks and
- * without. */
+/* Scans the record at pos, recording selected fields into out. bits may
+ * carry over from the previous record; it is reset when the buffer moves.
+ * The common record has gone through short_run already. */
 static int scan_general(CsvReader *r, Bits *bits, CsvField *out);
 
-__attribute__((always_inline)) static inline int scan_record(CsvReader *r, Bits *bits, CsvField *out, bool wide)
+__attribute__((always_inline)) static inline int scan_record(CsvReader *r, Bits *bits, CsvField *out)
 {
     if (r->base_off + r->pos >= r->stop)
         return REC_END;   /* the next part's */
-    int st = scan_short(r, out, wide);
-    return st != SHORT_NO ? st : scan_general(r, bits, out);
+    return scan_general(r, bits, out);
 }
 
-/* A short record past ASCII: its fields' UTF-8 checked, the reader's
- * counters first set to it, so that an error names it. */
-__attribute__((noinline, cold)) static bool short_utf8_ok(CsvReader *r, CsvField *out, size_t pos, uint64_t line,
-                                                          uint64_t records, const char *end)
+/* A short record past ASCII or with repeated fields: its fields checked
+ * and copied by finish_fields, the reader's counters first set to it, so
+ * that an error names it. */
+__attribute__((noinline, cold)) static bool short_finish(CsvReader *r, CsvField *out, size_t pos, uint64_t line,
+                                                         uint64_t records, const char *end)
 {
     r->pos = pos;
     r->line = line;
@@ -827,21 +766,26 @@ __attribute__((noinline, cold)) static bool short_utf8_ok(CsvReader *r, CsvField
     return finish_fields(r, out, r->nsel, 0, end) == REC_ROW;
 }
 
-/* Short records one after another from row n of the batch, as scan_short
- * reads them, with the reader's counters and limits in locals: a store to
- * the batch may alias the counters, so through r each would be loaded and
- * stored again a record. Stops at the batch's end, the part's stop, or a
- * record scan_record must look at; n is then the rows so far. Only when
- * every field is selected once (the usual case). */
+/* The common record: no quote, no empty line before it, the right number
+ * of fields, and its line feed within 64 bytes of its start, in clean data
+ * already read. Its fields are read off one window's masks. Such records
+ * are read one after another from row *n of the batch, with the reader's
+ * counters and limits in locals: a store to the batch may alias them, so
+ * through r each would be loaded and stored again a record. Stops at the
+ * batch's end (REC_MORE), the part's stop (REC_END), an error (REC_FAIL)
+ * or any other record, left to scan_record, which also says what is wrong
+ * with it; *n is then the rows so far. Inlined twice over: with AVX2 masks
+ * and without. */
 __attribute__((always_inline)) static inline int short_run(CsvReader *r, uint32_t *n, bool wide)
 {
-    if (!r->all_sel || r->in_header)
+    if (r->in_header || r->nslot < r->ncols)
         return REC_MORE;
     char *const buf = r->buf;
     const size_t lim = r->end < r->clean_end + 1 ? r->end : r->clean_end + 1; /* a line feed before it */
     const size_t stop = r->stop > r->base_off ? r->stop - r->base_off : 0, ascii = r->ascii_end;
     const int32_t *const slot = r->slot;
-    const uint32_t ncols = r->ncols, max = r->batch_rows;
+    const uint32_t ncols = r->ncols, nsel = r->nsel, max = r->batch_rows;
+    const bool all = r->all_sel, dups = r->has_dups;
     const char d = r->delim;
     CsvField *const fields = r->fields;
     uint64_t *const rowno = r->rowno;
@@ -867,17 +811,26 @@ __attribute__((always_inline)) static inline int short_run(CsvReader *r, uint32_
         if (*p == '\n' || *p == '\r' || !nm || (qm & below) || pos + len >= lim ||
             (uint32_t)__builtin_popcountll(ends) != ncols)
             break; /* scan_record's */
-        CsvField *const out = fields + (size_t)k * ncols;
+        CsvField *const out = fields + (size_t)k * nsel;
         const char *f = p;
         uint32_t c = 0;
-        for (uint64_t m = ends; m; m &= m - 1, c++) {
-            const char *q = p + __builtin_ctzll(m);
-            out[slot[c]] = (CsvField){f, (uint32_t)(q - f)};
-            f = q + 1;
+        if (all) { /* every field selected once (the usual case): no test a field */
+            for (uint64_t m = ends; m; m &= m - 1, c++) {
+                const char *q = p + __builtin_ctzll(m);
+                out[slot[c]] = (CsvField){f, (uint32_t)(q - f)};
+                f = q + 1;
+            }
+        } else {
+            for (uint64_t m = ends; m; m &= m - 1, c++) {
+                const char *q = p + __builtin_ctzll(m);
+                if (slot[c] >= 0)
+                    out[slot[c]] = (CsvField){f, (uint32_t)(q - f)};
+                f = q + 1;
+            }
         }
-        if (p[len - 1] == '\r' && out[slot[c - 1]].len > 0)
-            out[slot[c - 1]].len--; /* CRLF */
-        if (__builtin_expect(pos + len > ascii, 0) && !short_utf8_ok(r, out, pos, line, records, p + len)) {
+        if (p[len - 1] == '\r' && slot[c - 1] >= 0 && out[slot[c - 1]].len > 0)
+            out[slot[c - 1]].len--; /* CRLF: the last field ends before the CR */
+        if (__builtin_expect(pos + len > ascii || dups, 0) && !short_finish(r, out, pos, line, records, p + len)) {
             st = REC_FAIL;
             break;
         }
@@ -1068,7 +1021,7 @@ static bool read_header_record(CsvReader *r, CsvField *out)
     r->in_header = true;
     Bits bits = {NULL, 0};
     for (;;) {
-        int st = scan_record(r, &bits, out, false);
+        int st = scan_record(r, &bits, out);
         if (st == REC_ROW)
             break;
         if (st == REC_FAIL)
@@ -1189,7 +1142,7 @@ __attribute__((always_inline)) static inline int fill_batch(CsvReader *r, bool w
             return n > 0 ? (int)n : -1;
         if (st == REC_END || n == r->batch_rows)
             break;
-        st = scan_record(r, &bits, r->fields + (size_t)n * r->nsel, wide);
+        st = scan_record(r, &bits, r->fields + (size_t)n * r->nsel);
         if (st == REC_ROW) {
             r->rowno[n++] = r->records;
             continue;

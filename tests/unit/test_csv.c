@@ -288,6 +288,23 @@ static void test_unselected_not_validated(void **state)
     kpi_free(got);
 }
 
+/* A column selected twice gets the same field in both places, and with
+ * another left out each selected field still lands in its slot (CRLF, and
+ * a text past ASCII, which is checked). */
+static void test_repeated_selection(void **state)
+{
+    (void)state;
+    const char *data = "a;b;c\r\n1;Жук;z\r\n2;x;\r\n";
+    const uint32_t sel[] = {1, 0, 1};
+    char *got = run_reader(csv_open_mem(data, strlen(data), ';'), 0, sel, 3);
+    assert_string_equal(got, "[a|b|c]\n2:Жук|1|Жук\n3:x|2|x\n");
+    kpi_free(got);
+    const char *bad = "a;b;c\n1;x;z\n2;\xC0;\n";
+    got = run_reader(csv_open_mem(bad, strlen(bad), ';'), 0, sel, 3);
+    assert_string_equal(got, "[a|b|c]\n2:x|1|x\nE3:2:invalid UTF-8 (is the file in cp1251? save it as UTF-8)");
+    kpi_free(got);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static void test_error_empty(void **state)
@@ -874,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_selection),
         cmocka_unit_test(test_unselected_not_validated),
+        cmocka_unit_test(test_repeated_selection),
         cmocka_unit_test(test_error_empty),
         cmocka_unit_test(test_error_ragged),
         cmocka_unit_test(test_error_quotes),
