@@ -272,14 +272,14 @@ static void run_stratum(Run *r, uint32_t s, uint32_t e)
 {
     Eval *ev = &r->eval;
     Value *frame = r->frame, *cross = ev->cross + (size_t)e * ev->ncross;
-    interp_run(r, e, r->p->stratum_pc[s]);
+    const Program *p = r->p;
+    if (ev->hoisted)
+        r->p = &ev->hoist.view;
+    r->res->emp_inexact[e] |= interp_run(r, e, r->p->stratum_pc[s]);
+    r->p = p;
     for (uint32_t k = 0; k < ev->ncrossout[s]; k++)
         cross[ev->slot[ev->crossout[s][k]]] = frame[ev->crossout[s][k]];
     const uint16_t *w = ev->written[s];
-    uint8_t inexact = 0;
-    for (uint32_t k = 0; k < ev->nwritten[s]; k++)
-        inexact |= frame[w[k]].inexact;
-    r->res->emp_inexact[e] |= inexact;
     if (r->res->regs) {
         Value *regs = r->res->regs + (size_t)e * ev->np;
         for (uint32_t k = 0; k < ev->nwritten[s]; k++)
@@ -339,6 +339,8 @@ static void run_prepass(Run *r, const Prepass *q, uint32_t e)
         cross[r->eval.slot[q->want[k]]] = r->frame[q->want[k]];
 }
 
+#define EVAL_AHEAD 8u  /* employees between the prefetch of one's data and its run */
+
 /* One employee's pass s over the frame of r (or of a worker's copy of r):
  * with stored registers its cross inputs come in, without them its earlier
  * strata run again (or the slice of them a pass before the last needs). */
@@ -349,6 +351,8 @@ static void compute_one(Run *r, uint32_t s, uint32_t e)
         run_prepass(r, &ev->pre[s], e);
         return;
     }
+    if (e + EVAL_AHEAD < r->res->nemp)
+        interp_prefetch(r, e + EVAL_AHEAD);
     uint32_t first = r->o->drop_regs ? 0 : s;
     const Value *cross = ev->cross + (size_t)e * ev->ncross;
     for (uint32_t k = 0; k < ev->ncrossin[s]; k++)
@@ -498,6 +502,14 @@ static void run_stratum_threads(Run *r, Worker *ws, uint32_t n, uint32_t s)
     kpi_free(keep);
 }
 
+/* A frame for the run's employees: constants, and the hoisted defs. */
+static void frame_init(const Run *r, Value *frame)
+{
+    program_frame_init(r->p, frame);
+    if (r->eval.hoisted)
+        hoist_frame(&r->eval.hoist, r->p, frame);
+}
+
 /* Workers for a run that can use them, or 0. */
 static uint32_t workers(Run *r, Worker **out)
 {
@@ -509,7 +521,7 @@ static uint32_t workers(Run *r, Worker **out)
         ws[i].w = *r;
         ws[i].w.trace_cur = NULL;
         ws[i].w.frame = kpi_malloc(sizeof(Value) * (r->p->nregs ? r->p->nregs : 1));
-        program_frame_init(r->p, ws[i].w.frame);
+        frame_init(r, ws[i].w.frame);
     }
     *out = ws;
     return n;
@@ -548,13 +560,14 @@ void eval_employees(Run *r)
         for (size_t i = 0; i < (size_t)nemp * np; i++)
             res->regs[i] = val_blank();
     }
-    r->frame = kpi_malloc(sizeof(Value) * (p->nregs ? p->nregs : 1));
-    program_frame_init(p, r->frame);
     res->emp_inexact = kpi_calloc(nemp ? nemp : 1, 1);
     plan_cross(r, &r->eval);
     prepass_prepare(r, &r->eval);
     team_prepare(r);
     trace_prepare(r);
+    r->eval.hoisted = !res->trace_slot && hoist_make(p, &r->eval.hoist);
+    r->frame = kpi_malloc(sizeof(Value) * (p->nregs ? p->nregs : 1));
+    frame_init(r, r->frame);
     Worker *ws = NULL;
     uint32_t nw = workers(r, &ws);
     uint64_t steps = 0;
@@ -578,6 +591,7 @@ void eval_free(Run *r)
 {
     Eval *ev = &r->eval;
     prepass_free(ev, r->p->nstrata);
+    hoist_free(&ev->hoist);
     for (uint32_t s = 0; ev->written && s < r->p->nstrata; s++) {
         kpi_free(ev->written[s]);
         kpi_free(ev->crossout[s]);

@@ -30,23 +30,36 @@ static Value roster_value(const Run *r, uint32_t emp, uint32_t col)
 static Value team_value(const Run *r, uint32_t emp, uint32_t field)
 {
     int32_t g = r->team_group[(size_t)field * r->res->nemp + emp];
-    if (g < 0)
-        return val_blank();
-    size_t base = 0;
-    for (uint32_t f = 0; f < field; f++)
-        base += r->team_ngroups[f];
-    return r->team_vals[base + (uint32_t)g];
+    return g < 0 ? val_blank() : r->team_vals[r->team_base[field] + (uint32_t)g];
 }
 
 static uint64_t team_members(const Run *r, uint32_t emp, uint32_t field)
 {
     int32_t g = r->team_group[(size_t)field * r->res->nemp + emp];
-    if (g < 0)
-        return 0;
-    size_t base = 0;
-    for (uint32_t f = 0; f < field; f++)
-        base += r->team_ngroups[f];
-    return r->team_n[base + (uint32_t)g];
+    return g < 0 ? 0 : r->team_n[r->team_base[field] + (uint32_t)g];
+}
+
+static void prefetch_lines(const void *p, size_t bytes)
+{
+    for (size_t at = 0; at < bytes; at += 64)
+        __builtin_prefetch((const char *)p + at);
+}
+
+void interp_prefetch(const Run *r, uint32_t emp)
+{
+    const Program *p = r->p;
+    for (uint32_t t = 0; t < p->ntables; t++) {
+        const PlanData *pd = &r->plans[t];
+        if (p->tables[t].key_role != COLROLE_EMPLOYEE || !pd->row_of_emp || pd->row_of_emp[emp] < 0)
+            continue;
+        prefetch_lines(pd->cells + (size_t)pd->row_of_emp[emp] * p->tables[t].ncols,
+                       sizeof(int64_t) * p->tables[t].ncols);
+    }
+    for (uint32_t f = 0; f < p->nteam; f++) {
+        int32_t g = r->team_group[(size_t)f * r->res->nemp + emp];
+        if (g >= 0)
+            __builtin_prefetch(&r->team_vals[r->team_base[f] + (uint32_t)g]);
+    }
 }
 
 /* Tracing: the operands as the instruction found them (its result may
@@ -79,41 +92,44 @@ static void trace_after(const Run *r, TraceRec *t, TraceKind k, Ins in, uint32_t
  * computed goto (plain runs). Order is the enum's, NOP..RET, so the goto
  * table is indexed by opcode. PURE ones touch only registers and constants;
  * DATA ones read the employee's data (r, emp); END stops the stage. In a
- * body, pc is already the next instruction and SPAN is this one's span. */
-#define EMPLOYEE_OPS(PURE, DATA, END)                                                  \
-    PURE(NOP, (void)0)                                                                \
-    PURE(LOADK, R[in.a] = p->consts[in.b])                                            \
-    PURE(LOADI, R[in.a] = val_num(rat_int(in.b)))                                     \
-    PURE(BLANK, R[in.a] = val_blank())                                                \
-    PURE(MOVE, R[in.a] = R[in.b])                                                     \
-    PURE(ADD, val_add_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
-    PURE(SUB, val_sub_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
-    PURE(MUL, val_mul_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
-    PURE(DIV, val_div_to(&R[in.a], &R[in.b], &R[in.c], SPAN))                         \
-    PURE(NEG, R[in.a] = val_neg(R[in.b]))                                             \
-    PURE(ABS, R[in.a] = val_abs(R[in.b]))                                             \
-    PURE(NOT, R[in.a] = val_not(R[in.b]))                                             \
-    PURE(EQ, val_cmp_to(CMP_EQ, &R[in.a], &R[in.b], &R[in.c]))                        \
-    PURE(NE, val_cmp_to(CMP_NE, &R[in.a], &R[in.b], &R[in.c]))                        \
-    PURE(LT, val_cmp_to(CMP_LT, &R[in.a], &R[in.b], &R[in.c]))                        \
-    PURE(LE, val_cmp_to(CMP_LE, &R[in.a], &R[in.b], &R[in.c]))                        \
-    PURE(GT, val_cmp_to(CMP_GT, &R[in.a], &R[in.b], &R[in.c]))                        \
-    PURE(GE, val_cmp_to(CMP_GE, &R[in.a], &R[in.b], &R[in.c]))                        \
-    PURE(AND, R[in.a] = val_and(R[in.b], R[in.c]))                                    \
-    PURE(OR, R[in.a] = val_or(R[in.b], R[in.c]))                                      \
-    PURE(DEFAULT, R[in.a] = val_default(R[in.b], R[in.c]))                            \
-    PURE(MIN, val_min_to(&R[in.a], &R[in.b], &R[in.c]))                               \
-    PURE(MAX, val_max_to(&R[in.a], &R[in.b], &R[in.c]))                               \
-    PURE(ROUND, R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, SPAN))         \
-    PURE(ISBLANK, R[in.a] = val_bool(R[in.b].kind == V_BLANK))                        \
-    PURE(JMP, pc = ins_target(in))                                                    \
-    PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                   \
-    PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                               \
-    PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                            \
-    DATA(ROSTER, R[in.a] = roster_value(r, emp, in.b))                               \
-    DATA(PLAN, plan_value(r, &R[in.a], emp, in.x, in.b, SPAN))                       \
-    DATA(AGG, R[in.a] = scan_agg_value(r, emp, in.b))                                \
-    DATA(TEAM, R[in.a] = team_value(r, emp, in.b))                                   \
+ * body, pc is already the next instruction and SPAN is this one's span.
+ * NOTE_INEXACT follows the instructions that can make a rounded fallback
+ * or bring one in (copies and comparisons cannot): `inexact` is the run's. */
+#define NOTE_INEXACT inexact |= R[in.a].inexact
+#define EMPLOYEE_OPS(PURE, DATA, END)                                                       \
+    PURE(NOP, (void)0)                                                                      \
+    PURE(LOADK, R[in.a] = p->consts[in.b]; NOTE_INEXACT)                                    \
+    PURE(LOADI, R[in.a] = val_num(rat_int(in.b)))                                           \
+    PURE(BLANK, R[in.a] = val_blank())                                                      \
+    PURE(MOVE, R[in.a] = R[in.b])                                                           \
+    PURE(ADD, val_add_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
+    PURE(SUB, val_sub_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
+    PURE(MUL, val_mul_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
+    PURE(DIV, val_div_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
+    PURE(NEG, R[in.a] = val_neg(R[in.b]))                                                   \
+    PURE(ABS, R[in.a] = val_abs(R[in.b]))                                                   \
+    PURE(NOT, R[in.a] = val_not(R[in.b]))                                                   \
+    PURE(EQ, val_cmp_to(CMP_EQ, &R[in.a], &R[in.b], &R[in.c]))                              \
+    PURE(NE, val_cmp_to(CMP_NE, &R[in.a], &R[in.b], &R[in.c]))                              \
+    PURE(LT, val_cmp_to(CMP_LT, &R[in.a], &R[in.b], &R[in.c]))                              \
+    PURE(LE, val_cmp_to(CMP_LE, &R[in.a], &R[in.b], &R[in.c]))                              \
+    PURE(GT, val_cmp_to(CMP_GT, &R[in.a], &R[in.b], &R[in.c]))                              \
+    PURE(GE, val_cmp_to(CMP_GE, &R[in.a], &R[in.b], &R[in.c]))                              \
+    PURE(AND, R[in.a] = val_and(R[in.b], R[in.c]))                                          \
+    PURE(OR, R[in.a] = val_or(R[in.b], R[in.c]))                                            \
+    PURE(DEFAULT, R[in.a] = val_default(R[in.b], R[in.c]))                                  \
+    PURE(MIN, val_min_to(&R[in.a], &R[in.b], &R[in.c]))                                     \
+    PURE(MAX, val_max_to(&R[in.a], &R[in.b], &R[in.c]))                                     \
+    PURE(ROUND, R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, SPAN); NOTE_INEXACT) \
+    PURE(ISBLANK, R[in.a] = val_bool(R[in.b].kind == V_BLANK))                              \
+    PURE(JMP, pc = ins_target(in))                                                          \
+    PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                         \
+    PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                                     \
+    PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                                  \
+    DATA(ROSTER, R[in.a] = roster_value(r, emp, in.b))                                      \
+    DATA(PLAN, plan_value(r, &R[in.a], emp, in.x, in.b, SPAN))                              \
+    DATA(AGG, R[in.a] = scan_agg_value(r, emp, in.b); NOTE_INEXACT)                         \
+    DATA(TEAM, R[in.a] = team_value(r, emp, in.b); NOTE_INEXACT)                            \
     END(RET)
 
 #define COUNT_OP(name, ...) +1
@@ -126,34 +142,39 @@ _Static_assert(0 EMPLOYEE_OPS(COUNT_OP, COUNT_OP, COUNT_OP) == BC_RET + 1,
 
 /* One instruction that reads and writes only registers and constants;
  * false for the others (data reads, RET). *next is already the next one. */
-static inline bool pure_step(const Program *p, Value *R, Ins in, uint32_t *next)
+static inline bool pure_step(const Program *p, Value *R, Ins in, uint32_t *next, uint8_t *fell_back)
 {
     uint32_t pc = *next;
+    uint8_t inexact = 0;
     switch ((Opcode)in.op) {
     EMPLOYEE_OPS(CASE, NO_CASE, NO_CASE)
     default: return false;
     }
     *next = pc;
+    *fell_back |= inexact;
     return true;
 }
 
 /* The instructions that read the employee's data. */
-static bool data_step(Run *r, uint32_t emp, Ins in, uint32_t pc)
+static bool data_step(Run *r, uint32_t emp, Ins in, uint32_t pc, uint8_t *fell_back)
 {
     const Program *p = r->p;
     Value *R = r->frame;
+    uint8_t inexact = 0;
     switch ((Opcode)in.op) {
     EMPLOYEE_OPS(NO_CASE, CASE, NO_CASE)
     default: return false; /* RET; row instructions never reach here (verified) */
     }
+    *fell_back |= inexact;
     return true;
 }
 
 /* A traced run: the operands and results of the marked instructions are
  * recorded for explanations. */
-static void interp_traced(Run *r, uint32_t emp, uint32_t pc)
+static bool interp_traced(Run *r, uint32_t emp, uint32_t pc)
 {
     const Program *p = r->p;
+    uint8_t inexact = 0;
     for (;;) {
         Ins in = p->code[pc];
         TraceRec *rec = NULL;
@@ -164,8 +185,8 @@ static void interp_traced(Run *r, uint32_t emp, uint32_t pc)
             trace_before(r, rec, tk, in);
         }
         pc++;
-        if (!pure_step(p, r->frame, in, &pc) && !data_step(r, emp, in, pc))
-            return;
+        if (!pure_step(p, r->frame, in, &pc, &inexact) && !data_step(r, emp, in, pc, &inexact))
+            return inexact;
         if (rec)
             trace_after(r, rec, tk, in, emp);
     }
@@ -176,44 +197,44 @@ static void interp_traced(Run *r, uint32_t emp, uint32_t pc)
  * body, which predicts better than one shared switch. */
 #define GO_LABEL(name, ...) &&op_##name,
 #define GO_BODY(name, body) op_##name: body; NEXT;
-#define GO_END(name) op_##name: return;
+#define GO_END(name) op_##name: return inexact;
 #define NEXT do { in = code[pc++]; goto *go[in.op]; } while (0)
-static void interp_plain(Run *r, uint32_t emp, uint32_t pc)
+static bool interp_plain(Run *r, uint32_t emp, uint32_t pc)
 {
     static const void *const go[] = {EMPLOYEE_OPS(GO_LABEL, GO_LABEL, GO_LABEL)};
     const Program *p = r->p;
     const Ins *code = p->code;
     Value *R = r->frame;
+    uint8_t inexact = 0;
     Ins in;
     NEXT;
     EMPLOYEE_OPS(GO_BODY, GO_BODY, GO_END)
 }
 #undef NEXT
 #else
-static void interp_plain(Run *r, uint32_t emp, uint32_t pc)
+static bool interp_plain(Run *r, uint32_t emp, uint32_t pc)
 {
     const Program *p = r->p;
+    uint8_t inexact = 0;
     for (;;) {
         Ins in = p->code[pc++];
-        if (!pure_step(p, r->frame, in, &pc) && !data_step(r, emp, in, pc))
-            return;
+        if (!pure_step(p, r->frame, in, &pc, &inexact) && !data_step(r, emp, in, pc, &inexact))
+            return inexact;
     }
 }
 #endif
 
-void interp_run(Run *r, uint32_t emp, uint32_t pc)
+bool interp_run(Run *r, uint32_t emp, uint32_t pc)
 {
-    if (r->trace_cur)
-        interp_traced(r, emp, pc);
-    else
-        interp_plain(r, emp, pc);
+    return r->trace_cur ? interp_traced(r, emp, pc) : interp_plain(r, emp, pc);
 }
 
 bool interp_range(const Program *p, Value *R, uint32_t start, uint32_t end)
 {
+    uint8_t inexact = 0;
     for (uint32_t pc = start; pc < end;) {
         Ins in = p->code[pc++];
-        if (!pure_step(p, R, in, &pc))
+        if (!pure_step(p, R, in, &pc, &inexact))
             return false;
     }
     return true;

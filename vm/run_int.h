@@ -5,6 +5,7 @@
 #define KPI_RUN_INT_H
 #include "vm/csv.h"
 #include "vm/run.h"
+#include "vm/hoist.h"
 #include "vm/slice.h"
 
 /* A reference table's cell in 8 bytes rather than a 48-byte Value: a
@@ -61,6 +62,8 @@ typedef struct Eval {
     uint16_t **crossout, **crossin;  /* per stratum: cross registers it writes, reads */
     uint32_t  *ncrossout, *ncrossin;
     Prepass   *pre;           /* sink runs: per stratum but the last, or NULL */
+    Hoist      hoist;         /* the code without its constant defs, when it has some */
+    bool       hoisted;       /* ...and no employee is traced (a trace maps the program's pcs) */
     uint32_t   failed;        /* employees with a runtime error */
     bool       data_fault;
 } Eval;
@@ -78,6 +81,7 @@ typedef struct Run {
     uint64_t         *team_n;       /* the members each of those counted */
     int32_t          *team_group;   /* per team field: nemp group indices */
     uint32_t         *team_ngroups;
+    size_t           *team_base;    /* per team field: where its groups start in team_vals */
     Value            *frame;        /* nregs scratch registers */
     Eval              eval;
     uint32_t         *point_of_pc;  /* tracing: ncode entries, UINT32_MAX none */
@@ -126,13 +130,20 @@ void  eval_free(Run *r);
 Value eval_value(const Run *r, uint32_t emp, uint16_t reg);
 
 /* interp.c */
-void interp_run(Run *r, uint32_t emp, uint32_t pc);
+/* Runs the employee's code from pc to its RET; true if a value it computed
+ * fell back to a rounded decimal (or came in so from a team or a constant). */
+bool interp_run(Run *r, uint32_t emp, uint32_t pc);
+/* Starts loading into the cache what the employee's instructions will read:
+ * plan rows (a few lines each, far apart in a large table) and team values
+ * (by group, in no order the hardware foresees). */
+void interp_prefetch(const Run *r, uint32_t emp);
 /* Runs instructions [start, end) over R; false at one that reads data. */
 bool interp_range(const Program *p, Value *R, uint32_t start, uint32_t end);
 
 /* team.c */
 void team_prepare(Run *r);
 void team_aggregate(Run *r, uint32_t stratum);
+
 void team_free(Run *r);
 
 #endif

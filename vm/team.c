@@ -53,9 +53,11 @@ void team_prepare(Run *r)
     uint32_t nemp = r->res->nemp;
     r->team_group = kpi_calloc((size_t)(p->nteam ? p->nteam : 1) * (nemp ? nemp : 1), sizeof(int32_t));
     r->team_ngroups = kpi_calloc(p->nteam ? p->nteam : 1, sizeof(uint32_t));
+    r->team_base = kpi_calloc(p->nteam ? p->nteam : 1, sizeof(size_t));
     size_t total = 0;
     for (uint32_t f = 0; f < p->nteam; f++) {
         r->team_ngroups[f] = group_employees(r, p->team[f].group_col, r->team_group + (size_t)f * nemp);
+        r->team_base[f] = total;
         total += r->team_ngroups[f];
     }
     r->team_vals = kpi_calloc(total ? total : 1, sizeof(Value));
@@ -107,18 +109,16 @@ static void aggregate_field(Run *r, uint32_t f, Value *out, uint64_t *counted)
 
 void team_aggregate(Run *r, uint32_t stratum)
 {
-    size_t base = 0;
-    for (uint32_t f = 0; f < r->p->nteam; f++) {
+    for (uint32_t f = 0; f < r->p->nteam; f++)
         if (r->p->team[f].stratum == stratum)
-            aggregate_field(r, f, r->team_vals + base, r->team_n + base);
-        base += r->team_ngroups[f];
-    }
+            aggregate_field(r, f, r->team_vals + r->team_base[f], r->team_n + r->team_base[f]);
 }
 
 void team_free(Run *r)
 {
     kpi_free(r->team_group);
     kpi_free(r->team_ngroups);
+    kpi_free(r->team_base);
     kpi_free(r->team_vals);
     kpi_free(r->team_n);
 }

@@ -10,6 +10,7 @@
 #include "vm/run.h"
 #include "vm/distinct.h"
 #include "vm/run_int.h"
+#include "vm/hoist.h"
 #include "vm/slice.h"
 
 #define SCHEME                                                                                        \
@@ -400,6 +401,83 @@ static void test_evaluation_threads(void **state)
     remove_dir(dir);
 }
 
+/* Constant named values (weights, a plain-true `active`) are set once a
+ * frame: the code an employee runs leaves out their LOADKs, its jumps moved
+ * along, and the results are those of the whole code (a traced run). An
+ * inexact constant stays in the code, so its employees are marked. */
+#define HOISTED                                                                                        \
+    "allow K0802\nallow K0805\n"                                                                         \
+    "roster s from \"r.csv\" {\n employee id: text\n department dept: text\n salary: money\n"           \
+    " plan: money\n}\n"                                                                                  \
+    "facts deals from \"d.csv\" {\n employee m: text\n date on: date\n amount: money\n note: text\n"     \
+    " client: text\n}\n"                                                                                \
+    "indicator sales \"Sales\" {\n fact = sum(amount from deals)\n plan = s.plan\n weight = 60%\n"      \
+    " score = bands {\n  index < 50% -> 0%\n  index >= 50% -> 100%\n }\n}\n"                            \
+    "indicator clients \"Clients\" {\n fact = count(distinct client from deals)\n plan = 3\n"            \
+    " weight = 40%\n}\n"                                                                                \
+    "let tiny \"Tiny\" = 1 / 1000000007 + 1 / 1000000009 + 1 / 1000000021 + 1 / 1000000033"              \
+    " + 1 / 1000000087\n"                                                                               \
+    "payout = round(s.salary * kpi + tiny, 0.01)\n"
+
+static char *traced_text(const Program *p, const char *dir, bool trace)
+{
+    Period per;
+    assert_true(period_parse("2026-10", 7, PERIOD_MONTH, &per));
+    Sunk k = {BUF_INIT, p, 0};
+    RunOptions o = {.data_dir = dir, .period = per, .threads = 1, .sink = sink, .sink_ctx = &k,
+                    .drop_regs = !trace, .trace_all = trace};
+    RunResult r;
+    run_period(p, &o, &r);
+    char *s = kpi_strdup(buf_cstr(&k.out));
+    buf_free(&k.out);
+    run_result_free(&r);
+    return s;
+}
+
+static void test_constant_defs_hoisted(void **state)
+{
+    (void)state;
+    char *dir = temp_dir(), *roster = teams_roster(40);
+    write_file(dir, "r.csv", roster);
+    write_file(dir, "d.csv", "m,on,amount,note,client\nE1,2026-10-05,400,ok,C1\nE2,2026-10-06,100,ok,C2\n");
+    Program *p;
+    kpi_free(compile_msgs(HOISTED, &p));
+    assert_non_null(p);
+    Hoist h;
+    assert_true(hoist_make(p, &h));
+    bool weight0 = false, weight1 = false;
+    for (uint32_t i = 0; i < h.npreset; i++) {
+        uint16_t reg = h.preset[i].reg;
+        assert_int_equal(p->def_code[2 * reg + 1], p->def_code[2 * reg] + 1);
+        assert_int_equal(p->code[p->def_code[2 * reg]].op, BC_LOADK);
+        assert_false(p->consts[h.preset[i].k].inexact);
+        weight0 |= reg == p->ind[0].weight;
+        weight1 |= reg == p->ind[1].weight;
+        for (uint32_t pc = 0; pc < h.view.ncode; pc++)
+            assert_false(ins_writes(h.code[pc]) && h.code[pc].a == reg);
+    }
+    assert_true(weight0 && weight1);
+    assert_int_equal(h.view.ncode, p->ncode - h.npreset);
+    for (uint32_t pc = 0; pc < h.view.ncode; pc++)
+        if (op_info[h.code[pc].op].format[1] == 'J') {
+            assert_true(ins_target(h.code[pc]) > pc);
+            assert_true(ins_target(h.code[pc]) <= h.view.ncode);
+        }
+    for (uint32_t s = 0; s < p->nstrata; s++)
+        assert_int_equal(h.code[h.stratum_pc[s] - (s ? 1 : 0)].op, s ? BC_RET : h.code[0].op);
+    hoist_free(&h);
+    char *plain = traced_text(p, dir, false), *whole = traced_text(p, dir, true);
+    assert_string_equal(plain, whole);
+    assert_non_null(strstr(plain, "1: 1/"));   /* E1: 400 of 1001, under half: sales scores 0 */
+    assert_non_null(strstr(plain, " 1\n"));    /* the inexact constant marks its employees */
+    assert_null(strstr(plain, " 0\n"));
+    kpi_free(plain);
+    kpi_free(whole);
+    free_program(p);
+    kpi_free(roster);
+    remove_dir(dir);
+}
+
 /* Three strata: a team field over values of the first, one over values
  * that read the first team field, a filter, branches in what the fields
  * read; and values no team field needs. */
@@ -475,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_fast_cells_past_the_range),
         cmocka_unit_test(test_evaluation_threads),
         cmocka_unit_test(test_passes_before_the_last),
+        cmocka_unit_test(test_constant_defs_hoisted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
