@@ -478,6 +478,31 @@ static void test_constant_defs_hoisted(void **state)
     remove_dir(dir);
 }
 
+/* A value rounded to fit that only decides a comparison still marks its
+ * employee inexact, though every named value is exact. */
+#define ROUNDED_TEST                                                                                   \
+    "roster s from \"r.csv\" {\n employee id: text\n department dept: text\n salary: money\n"           \
+    " plan: money\n}\n"                                                                                  \
+    "let positive \"Positive\" = if s.salary / 1000000007 + s.salary / 1000000009 + s.salary / 1000000021" \
+    " + s.salary / 1000000033 + s.salary / 1000000087 > 0 then 1 else 0\n"                              \
+    "payout = s.salary + positive\n"
+
+static void test_inexact_comparison_marks(void **state)
+{
+    (void)state;
+    char *dir = temp_dir(), *roster = teams_roster(3);
+    write_file(dir, "r.csv", roster);
+    Program *p;
+    kpi_free(compile_msgs(ROUNDED_TEST, &p));
+    assert_non_null(p);
+    char *text = traced_text(p, dir, false);
+    assert_string_equal(text, "0: 1/1 1/1001 1\n1: 1/1 1/1002 1\n2: 1/1 1/1003 1\n");
+    kpi_free(text);
+    free_program(p);
+    kpi_free(roster);
+    remove_dir(dir);
+}
+
 /* Three strata: a team field over values of the first, one over values
  * that read the first team field, a filter, branches in what the fields
  * read; and values no team field needs. */
@@ -554,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_evaluation_threads),
         cmocka_unit_test(test_passes_before_the_last),
         cmocka_unit_test(test_constant_defs_hoisted),
+        cmocka_unit_test(test_inexact_comparison_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
