@@ -155,7 +155,7 @@ bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char 
         return parse_empty(r, c, file, row, col, out);
     switch ((ColType)c->type) {
     case COL_TEXT:
-        *out = strtab_intern(&r->res->strs, f.ptr, f.len);
+        *out = strtab_intern_hint(&r->res->strs, f.ptr, f.len, (uint32_t)*out);
         return true;
     case COL_BOOL: {
         bool b;
@@ -176,7 +176,7 @@ bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char 
     case COL_PERIOD: {
         Period p;
         if (period_parse_cell(f.ptr, f.len, (PeriodKind)r->p->period, d->date, &p)) {
-            *out = strtab_intern(&r->res->strs, p.label, strlen(p.label));
+            *out = strtab_intern_hint(&r->res->strs, p.label, strlen(p.label), (uint32_t)*out);
             return true;
         }
         break;
@@ -193,6 +193,19 @@ bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char 
  * as ref_cell_value reads them. */
 typedef bool (*RowFn)(Run *r, const TableSpec *t, const char *file, uint64_t rowno, const int64_t *cells,
                       void *ctx);
+
+/* The text id to try first for a plans table's employee key: the last
+ * row's when this row repeats it (a plan per period), else the next
+ * employee's (the file in key order, as exports usually are). */
+static uint32_t key_hint(const Run *r, CsvField f, uint32_t last)
+{
+    const RunResult *res = r->res;
+    int32_t e = last < r->nemp_of_text ? r->emp_of_text[last] : -1;
+    if (e < 0 || (uint32_t)e + 1 >= res->nemp || (res->strs.len[last] == f.len &&
+                                                   memcmp(res->strs.bytes + res->strs.off[last], f.ptr, f.len) == 0))
+        return last;
+    return res->emp_key[e + 1];
+}
 
 static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
 {
@@ -223,9 +236,12 @@ static bool read_table(Run *r, const TableSpec *t, RowFn fn, void *ctx)
     CsvBatch b;
     int n;
     uint64_t rows = 0;
+    bool by_emp = t->key_role == COLROLE_EMPLOYEE && r->emp_of_text; /* a plans table, not the roster */
     while ((n = csv_next_batch(rd, &b, &err)) > 0) {
         for (uint32_t i = 0; i < b.nrows; i++) {
             bool row_ok = true;
+            if (by_emp) /* the cells of the row before are the texts' hints (ref_parse_cell) */
+                vals[t->key_col] = key_hint(r, b.fields[i * b.ncols + (uint32_t)t->key_col], (uint32_t)vals[t->key_col]);
             for (uint32_t k = 0; k < t->ncols; k++)
                 row_ok &= ref_parse_cell(r, t, &t->cols[k], file, b.rowno[i], (uint32_t)pos[k] + 1,
                                          b.fields[i * b.ncols + k], &vals[k]);
@@ -301,6 +317,8 @@ static void merge_sort(const KeyOrder *k, uint32_t *a, uint32_t *tmp, uint32_t n
     uint32_t h = n / 2;
     merge_sort(k, a, tmp, h);
     merge_sort(k, a + h, tmp, n - h);
+    if (key_cmp(k, a[h - 1], a[h]) <= 0) /* already in order, as a roster in key order is */
+        return;
     uint32_t i = 0, j = h, o = 0;
     while (i < h && j < n)
         tmp[o++] = key_cmp(k, a[i], a[j]) <= 0 ? a[i++] : a[j++];

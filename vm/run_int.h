@@ -110,7 +110,8 @@ CsvReader *run_csv_open(const Run *r, const TableSpec *t, const char *path, CsvE
 /* ref.c */
 bool ref_load_roster(Run *r);
 bool ref_load_plans(Run *r);
-/* Parses one cell of a reference table into its 8-byte cell (REF_BLANK...). */
+/* Parses one cell of a reference table into its 8-byte cell (REF_BLANK...).
+ * For a text, *out comes in as the id to try first (the row before's). */
 bool ref_parse_cell(Run *r, const TableSpec *t, const ColumnSpec *c, const char *file, uint64_t row,
                     uint32_t col, CsvField f, int64_t *out);
 /* The header position of each declared column, -1 when missing (reported). */

@@ -74,6 +74,13 @@ uint32_t strtab_intern(StrTab *t, const char *s, size_t len)
     return (uint32_t)(t->n - 1);
 }
 
+uint32_t strtab_intern_hint(StrTab *t, const char *s, size_t len, uint32_t hint)
+{
+    if (hint < t->n && t->len[hint] == len && memcmp(t->bytes + t->off[hint], s, len) == 0)
+        return hint;
+    return strtab_intern(t, s, len);
+}
+
 const char *strtab_get(const StrTab *t, uint32_t id, uint32_t *len)
 {
     if (id >= t->n) {

@@ -20,6 +20,10 @@ typedef struct StrTab {
 void        strtab_init(StrTab *t);
 void        strtab_free(StrTab *t);
 uint32_t    strtab_intern(StrTab *t, const char *s, size_t len);
+/* The same, trying id `hint` first: a table's column often repeats the
+ * text of the row before, or its keys come in a known order, and a hit
+ * costs one comparison instead of a probe of the (large) hash table. */
+uint32_t    strtab_intern_hint(StrTab *t, const char *s, size_t len, uint32_t hint);
 uint32_t    strtab_find(const StrTab *t, const char *s, size_t len);   /* STR_NONE if absent */
 const char *strtab_get(const StrTab *t, uint32_t id, uint32_t *len);
 

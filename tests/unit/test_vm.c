@@ -147,6 +147,39 @@ static void test_missing_plan(void **state)
     done(&ev);
 }
 
+/* A plans file's keys are looked up by trying the row before's and the
+ * next employee's first: rows in key order, a plan per period, rows out of
+ * order and an unknown key all find their employee (or none). */
+static void test_plans_in_any_order(void **state)
+{
+    (void)state;
+    Eval ev;
+    eval(&ev, ROSTER PLANS "payout = plan.revenue\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv",
+         "id,month,revenue\nE1,2026-09,1\nE1,2026-10,1000\nE2,2026-10,500\nE9,2026-10,5\nE3,2026-10,800\n"
+         "E2,2026-09,2\nE3,2026-09,3\n",
+         NULL);
+    assert_int_equal(ev.r.status, RUN_OK);
+    assert_string_equal(out(&ev, 0, "payout"), "1000");
+    assert_string_equal(out(&ev, 1, "payout"), "500");
+    assert_string_equal(out(&ev, 2, "payout"), "800");
+    done(&ev);
+    eval(&ev, ROSTER PLANS "payout = plan.revenue\n", "2026-10", "r.csv", ROSTER_CSV, "p.csv",
+         "id,month,revenue\nE3,2026-10,800\nE2,2026-10,500\nE1,2026-10,1000\n", NULL);
+    assert_string_equal(out(&ev, 0, "payout"), "1000");
+    assert_string_equal(out(&ev, 2, "payout"), "800");
+    done(&ev);
+    StrTab t;
+    strtab_init(&t);
+    uint32_t a = strtab_intern(&t, "E1", 2), b = strtab_intern(&t, "E2", 2);
+    assert_int_equal(strtab_intern_hint(&t, "E2", 2, b), b);          /* the hint */
+    assert_int_equal(strtab_intern_hint(&t, "E2", 2, a), b);          /* a wrong hint */
+    assert_int_equal(strtab_intern_hint(&t, "E1", 2, 7), a);          /* past the end */
+    assert_int_equal(strtab_intern_hint(&t, "E", 1, a), 2);           /* a prefix of the hint: new */
+    assert_int_equal(strtab_intern_hint(&t, "E10", 3, a), 3);         /* the hint a prefix: new */
+    assert_int_equal(strtab_intern(&t, "E10", 3), 3);
+    strtab_free(&t);
+}
+
 static void test_duplicate_plan(void **state)
 {
     (void)state;
@@ -333,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_blank_role),
         cmocka_unit_test(test_role_error_is_reported),
         cmocka_unit_test(test_row_negation_overflow),
+        cmocka_unit_test(test_plans_in_any_order),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
 }
