@@ -985,9 +985,49 @@ static size_t format_decimal(char *buf, size_t cap, Rat x, int max_frac, bool *e
     return o;
 }
 
+/* Any other value whose parts fit 64 bits (a fact over a plan): the
+ * fraction digits taken at once, rounded half-even and written straight
+ * into buf, as the general path below would write them. 0 when the value
+ * is not such a one. */
+static size_t format_small(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
+{
+    if (!rat_fits64(x.num) || !rat_fits64(x.den) || max_frac > 18 || cap < 48)
+        return 0;
+    bool neg = x.num < 0;
+    uint64_t m = (uint64_t)(neg ? -(int64_t)x.num : (int64_t)x.num), d = (uint64_t)x.den;
+    uint64_t q = m / d, r = m % d, f = 0, unit = (uint64_t)i128_pow10(max_frac);
+    if (max_frac > 0) /* r < d: the quotient is below 10^max_frac */
+        f = div_128_64((u128)r * unit, d, &r);
+    Rest rest = u128_rest(r, d);
+    if (exact)
+        *exact = rest == REST_ZERO;
+    if (round_away(ROUND_HALF_EVEN, neg, (max_frac > 0 ? f : q) & 1, rest) && (max_frac == 0 || ++f == unit)) {
+        q++;
+        f = 0;
+    }
+    int k = max_frac;
+    for (; f != 0 && f % 10 == 0; f /= 10)
+        k--;
+    size_t o = 0;
+    if (neg && (q != 0 || f != 0))
+        buf[o++] = '-';
+    int nq = u64_len(q);
+    u64_digits_n(q, buf + o, nq);
+    o += (size_t)nq;
+    if (f != 0) {
+        buf[o++] = '.';
+        u64_digits_n(f, buf + o, k);
+        o += (size_t)k;
+    }
+    buf[o] = '\0';
+    return o;
+}
+
 size_t rat_format(char *buf, size_t cap, Rat x, int max_frac, bool *exact)
 {
     size_t n = format_decimal(buf, cap, x, clamp_frac(max_frac), exact);
+    if (!n)
+        n = format_small(buf, cap, x, clamp_frac(max_frac), exact);
     if (n)
         return n;
     Digits g;

@@ -953,6 +953,27 @@ static void test_lazy_reduction(void **state)
  * values, past 64 bits) must come out equal. */
 static Rat widened(Rat a) { i128 k = ((i128)1 << 62) + 1; return (Rat){a.num * k, a.den * k}; }
 
+/* A value whose parts fit 64 bits is written by format_small (or by the
+ * terminating decimal's path); the same value with both parts times
+ * 2^62 + 1 goes the general way: text and exactness must be the same. */
+static void test_format_small_against_general(void **state)
+{
+    (void)state;
+    uint64_t seed = 2026;
+    for (int i = 0; i < 40000; i++) {
+        Rat a = {(i128)((int64_t)lcg_next(&seed) >> (1 + i % 62)), (i128)(lcg_next(&seed) >> (2 + i / 5 % 61)) | 1};
+        if (i % 7 == 0)
+            a.den = i128_pow10(i % 19) * (i % 3 + 1); /* decimals and near-decimals */
+        int frac = i % 20;
+        char x[82], y[82];
+        bool ex = false, ey = true;
+        size_t nx = rat_format(x, sizeof x, a, frac, &ex), ny = rat_format(y, sizeof y, widened(a), frac, &ey);
+        assert_string_equal(x, y);
+        assert_int_equal(nx, ny);
+        assert_int_equal(ex, ey);
+    }
+}
+
 static void test_fast_paths(void **state)
 {
     (void)state;
@@ -1057,6 +1078,7 @@ int main(void)
         cmocka_unit_test(test_dec_roundtrip),
         cmocka_unit_test(test_identities),
         cmocka_unit_test(test_fast_paths),
+        cmocka_unit_test(test_format_small_against_general),
         cmocka_unit_test(test_reduce_against_euclid),
     };
     return cmocka_run_group_tests_name("num", tests, NULL, NULL);
