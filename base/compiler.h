@@ -12,4 +12,12 @@
 #define KPI_WRAPS
 #endif
 
+/* Keeps x in a general register: stops the compiler from merging 8-byte
+ * loads or stores of neighbouring words into one 16-byte vector access. */
+#if defined(__GNUC__)
+#define KPI_IN_REG(x) __asm__("" : "+r"(x))
+#else
+#define KPI_IN_REG(x) ((void)0)
+#endif
+
 #endif

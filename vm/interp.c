@@ -17,20 +17,32 @@ __attribute__((always_inline)) static inline void plan_value(const Run *r, Value
     const TableSpec *t = &r->p->tables[table];
     const PlanData *pd = &r->plans[table];
     int32_t row = t->key_role == COLROLE_EMPLOYEE ? pd->row_of_emp[emp] : plan_row_of_dept(r, pd, emp);
-    *out = row < 0 ? val_error(ERR_NO_PLAN, span)
-                   : ref_cell_value(&t->cols[col], pd->cells[(size_t)row * t->ncols + col]);
+    if (row < 0)
+        *out = val_error(ERR_NO_PLAN, span);
+    else
+        ref_cell_to(out, &t->cols[col], pd->cells[(size_t)row * t->ncols + col]);
 }
 
-static Value roster_value(const Run *r, uint32_t emp, uint32_t col)
+static void roster_value(const Run *r, Value *out, uint32_t emp, uint32_t col)
 {
     const TableSpec *ros = &r->p->tables[r->p->roster];
-    return ref_cell_value(&ros->cols[col], r->roster[(size_t)emp * ros->ncols + col]);
+    ref_cell_to(out, &ros->cols[col], r->roster[(size_t)emp * ros->ncols + col]);
 }
 
-static Value team_value(const Run *r, uint32_t emp, uint32_t field)
+static void team_value(const Run *r, Value *out, uint32_t emp, uint32_t field)
 {
     int32_t g = r->team_group[(size_t)field * r->res->nemp + emp];
-    return g < 0 ? val_blank() : r->team_vals[r->team_base[field] + (uint32_t)g];
+    if (g < 0)
+        *out = val_blank();
+    else
+        val_copy(out, &r->team_vals[r->team_base[field] + (uint32_t)g]);
+}
+
+/* An aggregate's value, made out of line, copied in by words. */
+static void agg_value(const Run *r, Value *out, uint32_t emp, uint32_t agg)
+{
+    Value v = scan_agg_value(r, emp, agg);
+    val_copy(out, &v);
 }
 
 static uint64_t team_members(const Run *r, uint32_t emp, uint32_t field)
@@ -96,40 +108,40 @@ static void trace_after(const Run *r, TraceRec *t, TraceKind k, Ins in, uint32_t
  * NOTE_INEXACT follows the instructions that can make a rounded fallback
  * or bring one in (copies and comparisons cannot): `inexact` is the run's. */
 #define NOTE_INEXACT inexact |= R[in.a].inexact
-#define EMPLOYEE_OPS(PURE, DATA, END)                                                       \
-    PURE(NOP, (void)0)                                                                      \
-    PURE(LOADK, R[in.a] = p->consts[in.b]; NOTE_INEXACT)                                    \
-    PURE(LOADI, R[in.a] = val_num(rat_int(in.b)))                                           \
-    PURE(BLANK, R[in.a] = val_blank())                                                      \
-    PURE(MOVE, R[in.a] = R[in.b])                                                           \
-    PURE(ADD, val_add_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
-    PURE(SUB, val_sub_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
-    PURE(MUL, val_mul_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
-    PURE(DIV, val_div_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                 \
-    PURE(NEG, R[in.a] = val_neg(R[in.b]))                                                   \
-    PURE(ABS, R[in.a] = val_abs(R[in.b]))                                                   \
-    PURE(NOT, R[in.a] = val_not(R[in.b]))                                                   \
-    PURE(EQ, val_cmp_to(CMP_EQ, &R[in.a], &R[in.b], &R[in.c]))                              \
-    PURE(NE, val_cmp_to(CMP_NE, &R[in.a], &R[in.b], &R[in.c]))                              \
-    PURE(LT, val_cmp_to(CMP_LT, &R[in.a], &R[in.b], &R[in.c]))                              \
-    PURE(LE, val_cmp_to(CMP_LE, &R[in.a], &R[in.b], &R[in.c]))                              \
-    PURE(GT, val_cmp_to(CMP_GT, &R[in.a], &R[in.b], &R[in.c]))                              \
-    PURE(GE, val_cmp_to(CMP_GE, &R[in.a], &R[in.b], &R[in.c]))                              \
-    PURE(AND, R[in.a] = val_and(R[in.b], R[in.c]))                                          \
-    PURE(OR, R[in.a] = val_or(R[in.b], R[in.c]))                                            \
-    PURE(DEFAULT, R[in.a] = val_default(R[in.b], R[in.c]))                                  \
-    PURE(MIN, val_min_to(&R[in.a], &R[in.b], &R[in.c]))                                     \
-    PURE(MAX, val_max_to(&R[in.a], &R[in.b], &R[in.c]))                                     \
-    PURE(ROUND, R[in.a] = val_round(R[in.b], R[in.c], (RoundMode)in.x, SPAN); NOTE_INEXACT) \
-    PURE(ISBLANK, R[in.a] = val_bool(R[in.b].kind == V_BLANK))                              \
-    PURE(JMP, pc = ins_target(in))                                                          \
-    PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                         \
-    PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                                     \
-    PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                                  \
-    DATA(ROSTER, R[in.a] = roster_value(r, emp, in.b))                                      \
-    DATA(PLAN, plan_value(r, &R[in.a], emp, in.x, in.b, SPAN))                              \
-    DATA(AGG, R[in.a] = scan_agg_value(r, emp, in.b); NOTE_INEXACT)                         \
-    DATA(TEAM, R[in.a] = team_value(r, emp, in.b); NOTE_INEXACT)                            \
+#define EMPLOYEE_OPS(PURE, DATA, END)                                                                \
+    PURE(NOP, (void)0)                                                                               \
+    PURE(LOADK, R[in.a] = p->consts[in.b]; NOTE_INEXACT)                                             \
+    PURE(LOADI, val_set_q(&R[in.a], (Rat){in.b, 1}, 0))                                              \
+    PURE(BLANK, R[in.a] = val_blank())                                                               \
+    PURE(MOVE, val_copy(&R[in.a], &R[in.b]))                                                         \
+    PURE(ADD, val_add_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                          \
+    PURE(SUB, val_sub_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                          \
+    PURE(MUL, val_mul_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                          \
+    PURE(DIV, val_div_to(&R[in.a], &R[in.b], &R[in.c], SPAN); NOTE_INEXACT)                          \
+    PURE(NEG, R[in.a] = val_neg(R[in.b]))                                                            \
+    PURE(ABS, R[in.a] = val_abs(R[in.b]))                                                            \
+    PURE(NOT, R[in.a] = val_not(R[in.b]))                                                            \
+    PURE(EQ, val_cmp_to(CMP_EQ, &R[in.a], &R[in.b], &R[in.c]))                                       \
+    PURE(NE, val_cmp_to(CMP_NE, &R[in.a], &R[in.b], &R[in.c]))                                       \
+    PURE(LT, val_cmp_to(CMP_LT, &R[in.a], &R[in.b], &R[in.c]))                                       \
+    PURE(LE, val_cmp_to(CMP_LE, &R[in.a], &R[in.b], &R[in.c]))                                       \
+    PURE(GT, val_cmp_to(CMP_GT, &R[in.a], &R[in.b], &R[in.c]))                                       \
+    PURE(GE, val_cmp_to(CMP_GE, &R[in.a], &R[in.b], &R[in.c]))                                       \
+    PURE(AND, val_and_to(&R[in.a], &R[in.b], &R[in.c]))                                              \
+    PURE(OR, val_or_to(&R[in.a], &R[in.b], &R[in.c]))                                                \
+    PURE(DEFAULT, val_default_to(&R[in.a], &R[in.b], &R[in.c]))                                      \
+    PURE(MIN, val_min_to(&R[in.a], &R[in.b], &R[in.c]))                                              \
+    PURE(MAX, val_max_to(&R[in.a], &R[in.b], &R[in.c]))                                              \
+    PURE(ROUND, val_round_to(&R[in.a], &R[in.b], &R[in.c], (RoundMode)in.x, SPAN); NOTE_INEXACT)     \
+    PURE(ISBLANK, R[in.a] = val_bool(R[in.b].kind == V_BLANK))                                       \
+    PURE(JMP, pc = ins_target(in))                                                                   \
+    PURE(JNOTBOOL, if (R[in.a].kind != V_BOOL) pc = ins_target(in))                                  \
+    PURE(JFALSE, if (!R[in.a].aux) pc = ins_target(in))                                              \
+    PURE(FAIL, R[in.a] = val_error((ErrorKind)in.x, SPAN))                                           \
+    DATA(ROSTER, roster_value(r, &R[in.a], emp, in.b))                                               \
+    DATA(PLAN, plan_value(r, &R[in.a], emp, in.x, in.b, SPAN))                                       \
+    DATA(AGG, agg_value(r, &R[in.a], emp, in.b); NOTE_INEXACT)                                       \
+    DATA(TEAM, team_value(r, &R[in.a], emp, in.b); NOTE_INEXACT)                                     \
     END(RET)
 
 #define COUNT_OP(name, ...) +1

@@ -12,17 +12,28 @@
  * number as its scaled integer (the column's scale), a text or period its
  * id, a date its day, a bool 0 or 1; REF_BLANK for blank. */
 #define REF_BLANK INT64_MIN
-static inline Value ref_cell_value(const ColumnSpec *c, int64_t x)
+/* Into a register; a number by 8-byte stores, as the VM reads it (see
+ * val_copy). */
+static inline void ref_cell_to(Value *out, const ColumnSpec *c, int64_t x)
 {
-    if (x == REF_BLANK)
-        return val_blank();
+    if (x == REF_BLANK) {
+        *out = val_blank();
+        return;
+    }
     switch ((ColType)c->type) {
     case COL_TEXT:
-    case COL_PERIOD: return val_text((uint32_t)x);
-    case COL_BOOL:   return val_bool(x != 0);
-    case COL_DATE:   return val_date((int32_t)x);
-    default:         return val_num((Rat){x, i128_pow10(c->scale)}); /* lazily reduced */
+    case COL_PERIOD: *out = val_text((uint32_t)x); break;
+    case COL_BOOL:   *out = val_bool(x != 0); break;
+    case COL_DATE:   *out = val_date((int32_t)x); break;
+    default:         val_set_q(out, (Rat){x, i128_pow10(c->scale)}, 0); break; /* lazily reduced */
     }
+}
+
+static inline Value ref_cell_value(const ColumnSpec *c, int64_t x)
+{
+    Value v;
+    ref_cell_to(&v, c, x);
+    return v;
 }
 
 /* A reference table (plans) loaded for the period. */

@@ -41,7 +41,7 @@ __attribute__((always_inline)) static inline void arith(RatOp fn, Value *out, co
         return;
     Rat r;
     uint8_t inexact = a->inexact | b->inexact;
-    switch (fn(a->q, b->q, &r)) {
+    switch (fn(val_q(a), val_q(b), &r)) {
     case NUM_OK:
         break;
     case NUM_INEXACT:
@@ -54,8 +54,7 @@ __attribute__((always_inline)) static inline void arith(RatOp fn, Value *out, co
         *out = val_error(ERR_OVERFLOW, span);
         return;
     }
-    *out = val_num(r);
-    out->inexact = inexact;
+    val_set_q(out, r, inexact);
 }
 
 void val_add_any(Value *out, const Value *a, const Value *b, uint32_t span) { arith(rat_add, out, a, b, span); }
@@ -82,19 +81,26 @@ Value val_abs(Value a)
     return a;
 }
 
+void val_round_to(Value *out, const Value *x, const Value *step, RoundMode mode, uint32_t span)
+{
+    if (passes_through(x, step, out))
+        return;
+    Rat r, q = val_q(x), st = val_q(step);
+    if (rat_sign(st) <= 0) {
+        *out = val_error(ERR_BAD_ARG, span);
+        return;
+    }
+    NumStatus ns = rat_round_to(q, st, mode, &r);
+    if (ns != NUM_OK && ns != NUM_INEXACT)
+        *out = val_error(ERR_OVERFLOW, span);
+    else
+        val_set_q(out, r, (uint8_t)(ns == NUM_INEXACT) | x->inexact | step->inexact);
+}
+
 Value val_round(Value x, Value step, RoundMode mode, uint32_t span)
 {
     Value out;
-    if (passes_through(&x, &step, &out))
-        return out;
-    if (rat_sign(step.q) <= 0)
-        return val_error(ERR_BAD_ARG, span);
-    Rat r;
-    NumStatus st = rat_round_to(x.q, step.q, mode, &r);
-    if (st != NUM_OK && st != NUM_INEXACT)
-        return val_error(ERR_OVERFLOW, span);
-    out = val_num(r);
-    out.inexact = (uint8_t)(st == NUM_INEXACT) | x.inexact | step.inexact;
+    val_round_to(&out, &x, &step, mode, span);
     return out;
 }
 
@@ -102,7 +108,7 @@ static int compare(const Value *a, const Value *b)
 {
     switch (a->kind) {
     case V_NUM:
-        return rat_cmp(a->q, b->q);
+        return rat_cmp(val_q(a), val_q(b));
     case V_DATE:
         return (int32_t)a->aux < (int32_t)b->aux ? -1 : (int32_t)a->aux > (int32_t)b->aux;
     default: /* texts and bools: equality only */

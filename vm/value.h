@@ -9,7 +9,9 @@
 #define KPI_VALUE_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "base/compiler.h"
 #include "vm/num.h"
 
 typedef enum ValueKind {
@@ -65,6 +67,7 @@ Value val_div(Value a, Value b, uint32_t span);
 Value val_neg(Value a);
 Value val_abs(Value a);
 Value val_round(Value x, Value step, RoundMode mode, uint32_t span);
+void  val_round_to(Value *out, const Value *x, const Value *step, RoundMode mode, uint32_t span);
 
 typedef enum CmpOp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpOp;
 /* Compares values of one kind; blank in, blank out. Texts compare by id
@@ -92,28 +95,74 @@ void val_mul_any(Value *out, const Value *a, const Value *b, uint32_t span);
 void val_div_any(Value *out, const Value *a, const Value *b, uint32_t span);
 void val_cmp_any(CmpOp op, Value *out, const Value *a, const Value *b);
 
+/* A register's number read as four 8-byte words: the instruction before
+ * may have just written it so, and a 16-byte load of 8-byte stores still
+ * in flight waits for them to land (a failed store forward). */
+static inline Rat val_q(const Value *v)
+{
+    uint64_t nl, nh, dl, dh;
+    memcpy(&nl, (const char *)&v->q.num, 8);
+    memcpy(&nh, (const char *)&v->q.num + 8, 8);
+    memcpy(&dl, (const char *)&v->q.den, 8);
+    memcpy(&dh, (const char *)&v->q.den + 8, 8);
+    return (Rat){(i128)(((u128)nh << 64) | nl), (i128)(((u128)dh << 64) | dl)};
+}
+
+/* A number into a register the same way, by 8-byte stores. */
+static inline void val_set_q(Value *v, Rat q, uint8_t inexact)
+{
+    uint64_t w[4] = {(uint64_t)q.num, (uint64_t)((u128)q.num >> 64), (uint64_t)q.den, (uint64_t)((u128)q.den >> 64)};
+    v->kind = V_NUM;
+    v->inexact = inexact;
+    v->err = 0;
+    v->aux = 0;
+    memcpy((char *)&v->q.num, &w[0], 8);
+    memcpy((char *)&v->q.num + 8, &w[1], 8);
+    memcpy((char *)&v->q.den, &w[2], 8);
+    memcpy((char *)&v->q.den + 8, &w[3], 8);
+}
+
+/* A register copied by 8-byte words, for the same reason. */
+static inline void val_copy(Value *d, const Value *s)
+{
+#define VAL_WORD(i)                                    \
+    do {                                               \
+        uint64_t w;                                    \
+        memcpy(&w, (const char *)s + 8 * (i), 8);      \
+        KPI_IN_REG(w);                                 \
+        memcpy((char *)d + 8 * (i), &w, 8);            \
+    } while (0)
+    VAL_WORD(0);
+    VAL_WORD(1);
+    VAL_WORD(2);
+    VAL_WORD(3);
+    VAL_WORD(4);
+    VAL_WORD(5);
+#undef VAL_WORD
+}
+
+static inline bool rat_sub_fast(Rat a, Rat b, Rat *out) { return rat_add_fast(a, (Rat){-b.num, b.den}, out); }
+
 #define VAL_ARITH_TO(name, fast_call)                                                    \
     static inline void val_##name##_to(Value *out, const Value *a, const Value *b, uint32_t span) \
     {                                                                                    \
         Rat r;                                                                           \
         if (a->kind == V_NUM && b->kind == V_NUM && fast_call) {                         \
-            uint8_t inexact = a->inexact | b->inexact;                                   \
-            *out = val_num(r);                                                           \
-            out->inexact = inexact;                                                      \
+            val_set_q(out, r, a->inexact | b->inexact);                                  \
         } else {                                                                         \
             val_##name##_any(out, a, b, span);                                           \
         }                                                                                \
     }
-VAL_ARITH_TO(add, rat_add_fast(a->q, b->q, &r))
-VAL_ARITH_TO(sub, rat_add_fast(a->q, (Rat){-b->q.num, b->q.den}, &r))
-VAL_ARITH_TO(mul, rat_mul_fast(a->q, b->q, &r))
-VAL_ARITH_TO(div, rat_div_fast(a->q, b->q, &r))
+VAL_ARITH_TO(add, rat_add_fast(val_q(a), val_q(b), &r))
+VAL_ARITH_TO(sub, rat_sub_fast(val_q(a), val_q(b), &r))
+VAL_ARITH_TO(mul, rat_mul_fast(val_q(a), val_q(b), &r))
+VAL_ARITH_TO(div, rat_div_fast(val_q(a), val_q(b), &r))
 #undef VAL_ARITH_TO
 
 static inline void val_cmp_to(CmpOp op, Value *out, const Value *a, const Value *b)
 {
     int c;
-    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(a->q, b->q, &c))
+    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(val_q(a), val_q(b), &c))
         *out = val_bool(val_cmp_holds(op, c));
     else
         val_cmp_any(op, out, a, b);
@@ -124,8 +173,8 @@ void val_max_any(Value *out, const Value *a, const Value *b);
 static inline void val_pick_to(Value *out, const Value *a, const Value *b, bool want_min)
 {
     int c;
-    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(a->q, b->q, &c))
-        *out = (want_min ? c <= 0 : c >= 0) ? *a : *b;
+    if (a->kind == V_NUM && b->kind == V_NUM && rat_cmp_fast(val_q(a), val_q(b), &c))
+        val_copy(out, (want_min ? c <= 0 : c >= 0) ? a : b);
     else if (want_min)
         val_min_any(out, a, b);
     else
@@ -140,6 +189,29 @@ Value val_or(Value a, Value b);
 Value val_not(Value a);
 /* a unless a is blank or an error, else b. */
 Value val_default(Value a, Value b);
+/* The same on registers (out may be a or b), two booleans inline. */
+static inline void val_and_to(Value *out, const Value *a, const Value *b)
+{
+    if (a->kind == V_BOOL && b->kind == V_BOOL) {
+        *out = val_bool(a->aux && b->aux);
+        return;
+    }
+    Value r = val_and(*a, *b);
+    val_copy(out, &r);
+}
+static inline void val_or_to(Value *out, const Value *a, const Value *b)
+{
+    if (a->kind == V_BOOL && b->kind == V_BOOL) {
+        *out = val_bool(a->aux || b->aux);
+        return;
+    }
+    Value r = val_or(*a, *b);
+    val_copy(out, &r);
+}
+static inline void val_default_to(Value *out, const Value *a, const Value *b)
+{
+    val_copy(out, a->kind == V_BLANK || a->kind == V_ERROR ? b : a);
+}
 /* Spreadsheet MIN/MAX of two: a blank side is skipped. */
 Value val_min(Value a, Value b);
 Value val_max(Value a, Value b);

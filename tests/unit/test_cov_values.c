@@ -133,6 +133,35 @@ static void test_register_forms_alias(void **state)
     assert_true(is_num(lo, 3, 4));
 }
 
+/* The VM's register forms of and, or and default (booleans inline, the
+ * rest through the value forms) agree with the value forms on every pair
+ * of kinds, also when the result overwrites an operand; a number copied
+ * by default keeps its inexact mark. */
+static void test_logic_register_forms(void **state)
+{
+    (void)state;
+    Value n = val_num((Rat){7, 3});
+    n.inexact = 1;
+    const Value all[] = {T(), F(), B(), E(), n};
+    enum { N = sizeof all / sizeof all[0] };
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            Value r, a = all[i], b = all[j];
+            val_and_to(&r, &all[i], &all[j]);
+            assert_string_equal(show(r), show(val_and(all[i], all[j])));
+            val_or_to(&a, &a, &b);
+            assert_string_equal(show(a), show(val_or(all[i], all[j])));
+            a = all[i];
+            val_default_to(&b, &a, &b);
+            Value want = val_default(all[i], all[j]);
+            assert_int_equal(b.kind, want.kind);
+            assert_int_equal(b.aux, want.aux);
+            assert_int_equal(b.inexact, want.inexact);
+            if (want.kind == V_NUM)
+                assert_true(is_num(b, 7, 3));
+        }
+}
+
 static void test_dates_with_times(void **state)
 {
     (void)state;
@@ -175,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_compare_and_choose),
         cmocka_unit_test(test_dates_with_times),
         cmocka_unit_test(test_register_forms_alias),
+        cmocka_unit_test(test_logic_register_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
