@@ -109,20 +109,20 @@ static bool i128_add_fits(i128 a, i128 b, i128 *r)
     return true;
 }
 
-i128 i128_pow10(int k)
+const uint64_t num_pow10_64[20] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+    10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+    100000000000ull, 1000000000000ull, 10000000000000ull,
+    100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+    100000000000000000ull, 1000000000000000000ull,
+    10000000000000000000ull};
+
+/* i128_pow10 past the table's 0..19 */
+i128 i128_pow10_wide(int k)
 {
-    static const uint64_t p[20] = {
-        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-        10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-        100000000000ull, 1000000000000ull, 10000000000000ull,
-        100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-        100000000000000000ull, 1000000000000000000ull,
-        10000000000000000000ull};
-    if (k < 0 || k > 38)
+    if (k < 20 || k > 38)
         return 0; /* outside the contract; 0 is never a valid power */
-    if (k <= 19)
-        return (i128)p[k];
-    return (i128)p[19] * (i128)p[k - 19];
+    return (i128)num_pow10_64[19] * (i128)num_pow10_64[k - 19];
 }
 
 /* Number of decimal digits of v (1 for 0); v <= I128_MAX. */

@@ -194,7 +194,10 @@ NumStatus dec_parse(const char *s, size_t n, const DecFormat *f, int scale, int6
 /* Writes v / 10^scale with exactly `scale` fraction digits, '.' point. */
 size_t dec_format(char *buf, size_t cap, int64_t v, int scale);
 
-/* 10^k for k in 0..38. */
-i128 i128_pow10(int k);
+/* 10^k for k in 0..38 (0 outside): inline, as every plan read and
+ * scaled fact needs one. */
+extern const uint64_t num_pow10_64[20];
+i128 i128_pow10_wide(int k);
+static inline i128 i128_pow10(int k) { return (unsigned)k <= 19 ? (i128)num_pow10_64[k] : i128_pow10_wide(k); }
 
 #endif

@@ -112,6 +112,11 @@ static void test_pow10(void **state)
     assert_string_equal(buf, "100000000000000000000000000000000000000");
     for (int k = 1; k <= 38; k++)
         assert_true(i128_pow10(k) == i128_pow10(k - 1) * 10);
+    /* outside 0..38 (either side of the inline table's and the wide path's ranges): 0 */
+    assert_true(i128_pow10(-1) == 0);
+    assert_true(i128_pow10(39) == 0);
+    assert_true(i128_pow10(INT32_MIN) == 0);
+    assert_true(i128_pow10(20) == (i128)10000000000000000000ull * 10);
 }
 
 /* ---- exact arithmetic ---- */
