@@ -4,31 +4,33 @@
 
 #include <string.h>
 
-void fmt_value(const StrTab *strs, Value v, Buf *out)
+void fmt_value_at(const StrTab *strs, const Value *v, Buf *out)
 {
-    switch ((ValueKind)v.kind) {
-    case V_NUM: {
-        char buf[96];
+    switch ((ValueKind)v->kind) {
+    case V_NUM: { /* written in place: rat_format needs at most 96 bytes with its NUL */
         bool exact;
-        buf_add(out, buf, rat_format(buf, sizeof buf, v.q, REPORT_FRAC_DIGITS, &exact));
+        buf_reserve(out, 96);
+        out->len += rat_format(out->data + out->len, 96, val_q(v), REPORT_FRAC_DIGITS, &exact);
         break;
     }
     case V_TEXT: {
         uint32_t len = 0;
-        const char *s = strs ? strtab_get(strs, v.aux, &len) : "";
+        const char *s = strs ? strtab_get(strs, v->aux, &len) : "";
         buf_add(out, s, len);
         break;
     }
-    case V_BOOL: buf_adds(out, v.aux ? "true" : "false"); break;
+    case V_BOOL: buf_adds(out, v->aux ? "true" : "false"); break;
     case V_DATE: {
         char d[16];
-        date_format((Day)(int32_t)v.aux, d);
+        date_format((Day)(int32_t)v->aux, d);
         buf_adds(out, d);
         break;
     }
     default: break;
     }
 }
+
+void fmt_value(const StrTab *strs, Value v, Buf *out) { fmt_value_at(strs, &v, out); }
 
 bool fmt_exact_in(Rat q, int frac)
 {

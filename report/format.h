@@ -16,6 +16,8 @@
  * REPORT_FRAC_DIGITS when their decimal does not end; dates ISO; blank and
  * errors empty. strs may be NULL when v is not a text. */
 void fmt_value(const StrTab *strs, Value v, Buf *out);
+/* The same of a register in place (no 48-byte copy). */
+void fmt_value_at(const StrTab *strs, const Value *v, Buf *out);
 
 /* For people. A number rounded only for display is marked ≈ and sets
  * *approx (for a legend); an inexact one is marked ~. */

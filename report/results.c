@@ -15,14 +15,14 @@ static const char *text_of(const RunResult *r, uint32_t id)
 }
 
 /* ---- CSV ---- */
-static void csv_value(const RunResult *r, Value v, Buf *out)
+static void csv_value(const RunResult *r, const Value *v, Buf *out)
 {
-    if (v.kind == V_TEXT) {
+    if (v->kind == V_TEXT) {
         uint32_t len;
-        const char *s = strtab_get(&r->strs, v.aux, &len);
+        const char *s = strtab_get(&r->strs, v->aux, &len);
         fmt_csv_text(out, s, len);
     } else {
-        fmt_value(&r->strs, v, out); /* numbers, bools and dates never need quotes */
+        fmt_value_at(&r->strs, v, out); /* numbers, bools and dates never need quotes */
     }
 }
 
@@ -58,12 +58,12 @@ static void csv_employee(const RunResult *r, uint32_t e, const Value *regs, Buf 
             uint16_t f[4] = {o->fact, o->plan, o->index, o->score};
             for (int j = 0; j < 4; j++) {
                 buf_addc(out, ',');
-                csv_value(r, regs[f[j]], out);
+                csv_value(r, &regs[f[j]], out);
             }
         }
         for (uint32_t i = 0; i < p->nouts; i++) {
             buf_addc(out, ',');
-            csv_value(r, regs[p->outs[i].reg], out);
+            csv_value(r, &regs[p->outs[i].reg], out);
         }
         buf_adds(out, employee_inexact(r, e) ? ",yes\n" : ",\n");
     }
