@@ -4,13 +4,16 @@
 
 #include <string.h>
 
+/* Room for any number rat_format writes here, with its NUL. */
+enum { NUM_TEXT_MAX = 96 };
+
 void fmt_value_at(const StrTab *strs, const Value *v, Buf *out)
 {
     switch ((ValueKind)v->kind) {
-    case V_NUM: { /* written in place: rat_format needs at most 96 bytes with its NUL */
+    case V_NUM: { /* written in place */
         bool exact;
-        buf_reserve(out, 96);
-        out->len += rat_format(out->data + out->len, 96, val_q(v), REPORT_FRAC_DIGITS, &exact);
+        buf_reserve(out, NUM_TEXT_MAX);
+        out->len += rat_format(out->data + out->len, NUM_TEXT_MAX, val_q(v), REPORT_FRAC_DIGITS, &exact);
         break;
     }
     case V_TEXT: {
@@ -57,7 +60,7 @@ void fmt_pct(Value v, bool *approx, Buf *out)
     Rat p;
     if (rat_mul(v.q, rat_int(100), &p) != NUM_OK)
         p = v.q;
-    char buf[96];
+    char buf[NUM_TEXT_MAX];
     rat_format_fixed(buf, sizeof buf, p, 2, ROUND_HALF_EVEN);
     Value shown = v;
     shown.q = p;
@@ -75,7 +78,7 @@ void fmt_pct_short(Value v, bool *approx, Buf *out)
     int frac = 0;
     while (frac < 2 && !fmt_exact_in(p, frac))
         frac++;
-    char buf[96];
+    char buf[NUM_TEXT_MAX];
     rat_format_fixed(buf, sizeof buf, p, frac, ROUND_HALF_EVEN);
     Value shown = v;
     shown.q = p;
@@ -89,7 +92,7 @@ void fmt_amount(Value v, int frac, RoundMode mode, bool *approx, Buf *out)
         buf_adds(out, v.kind == V_BLANK ? "blank" : "?");
         return;
     }
-    char buf[96];
+    char buf[NUM_TEXT_MAX];
     rat_format_fixed(buf, sizeof buf, v.q, frac, mode);
     mark(v, frac, approx, out);
     const char *s = buf;

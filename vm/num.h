@@ -125,6 +125,8 @@ static inline bool rat_add_fast(Rat a, Rat b, Rat *out)
     return true;
 }
 
+static inline bool rat_sub_fast(Rat a, Rat b, Rat *out) { return rat_add_fast(a, (Rat){-b.num, b.den}, out); }
+
 static inline bool rat_mul_fast(Rat a, Rat b, Rat *out)
 {
     if (!rat_small2(a, b))

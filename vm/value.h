@@ -141,8 +141,6 @@ static inline void val_copy(Value *d, const Value *s)
 #undef VAL_WORD
 }
 
-static inline bool rat_sub_fast(Rat a, Rat b, Rat *out) { return rat_add_fast(a, (Rat){-b.num, b.den}, out); }
-
 #define VAL_ARITH_TO(name, fast_call)                                                    \
     static inline void val_##name##_to(Value *out, const Value *a, const Value *b, uint32_t span) \
     {                                                                                    \
@@ -210,7 +208,7 @@ static inline void val_or_to(Value *out, const Value *a, const Value *b)
 }
 static inline void val_default_to(Value *out, const Value *a, const Value *b)
 {
-    val_copy(out, a->kind == V_BLANK || a->kind == V_ERROR ? b : a);
+    val_copy(out, val_missing(*a) ? b : a);
 }
 /* Spreadsheet MIN/MAX of two: a blank side is skipped. */
 Value val_min(Value a, Value b);

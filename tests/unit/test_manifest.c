@@ -1,6 +1,6 @@
 /* test_manifest.c - SHA-256 of texts and files, paths relative to the
- * manifest, SOURCE_DATE_EPOCH, the manifest's JSON (read back with jansson)
- * and the CSV guard against formula injection.
+ * manifest, SOURCE_DATE_EPOCH, the manifest's JSON (read back with jansson),
+ * the CSV guard against formula injection, and numbers formatted in place.
  * Digests are the FIPS 180-2 test vectors and `sha256sum` of the same bytes. */
 #include "tests/unit/testutil.h"
 
@@ -254,6 +254,34 @@ static void test_csv_formula_guard(void **state)
     assert_csv_cell("+1", "+1");
 }
 
+/* A number is formatted straight into the buffer's tail: the same text
+ * as the value form, appended after what is there, NUL-ended, and room
+ * made from an empty buffer for the widest value (39 integer digits, a
+ * sign and ten fraction digits). */
+static void test_value_written_in_place(void **state)
+{
+    (void)state;
+    const i128 max = (i128)(((u128)1 << 127) - 1);
+    const Value vs[] = {val_num((Rat){1, 3}), val_num((Rat){-5000025, 1000}), val_num((Rat){-max, 3}),
+                        val_bool(true), val_blank()};
+    const char *want[] = {"0.3333333333", "-5000.025", "-56713727820156410577229101238628035242.3333333333", "true",
+                          ""};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        Buf empty = BUF_INIT, after = BUF_INIT;
+        fmt_value_at(NULL, &vs[i], &empty);
+        assert_string_equal(buf_cstr(&empty), want[i]);
+        buf_adds(&after, "E1");
+        buf_addc(&after, ',');
+        fmt_value_at(NULL, &vs[i], &after);
+        buf_addc(&after, ',');
+        assert_int_equal(after.len, 4 + strlen(want[i]));
+        assert_memory_equal(after.data + 3, want[i], strlen(want[i]));
+        assert_int_equal(after.data[after.len], '\0');
+        buf_free(&empty);
+        buf_free(&after);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_source_date_epoch),
         cmocka_unit_test(test_manifest_json),
         cmocka_unit_test(test_csv_formula_guard),
+        cmocka_unit_test(test_value_written_in_place),
     };
     return cmocka_run_group_tests_name("manifest", tests, NULL, NULL);
 }
